@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { DEFAULT_PORT } from '../config.js';
+import { createHub } from '../hub.js';
+import { BOARD_PATH_PREFIX } from '../net/join-url.js';
+import { parseByteSize, parseDuration, parsePort } from './parse.js';
+
+interface ServeOptions {
+  data: string;
+  host: string;
+  port: number;
+  idleUnload?: number;
+  maxPayload?: number;
+  durability: 'normal' | 'full';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export function registerServe(program: Command, dataOption: () => [string, string, string]): void {
+  program
+    .command('serve')
+    .description('run the hub (loopback only unless --host says otherwise)')
+    .option(...dataOption())
+    .option('--host <address>', 'address to listen on; 0.0.0.0 opens the hub to the LAN', '127.0.0.1')
+    .option('--port <port>', 'TCP port (0 picks a free one)', parsePort, DEFAULT_PORT)
+    .option(
+      '--idle-unload <duration>',
+      'unload a board this long after its last client left (default 30m)',
+      parseDuration,
+    )
+    .option('--max-payload <bytes>', 'largest accepted WebSocket frame (default 32MiB)', parseByteSize)
+    .option(
+      '--durability <level>',
+      'normal: survives a hub crash; full: also power loss (fsync per commit)',
+      'normal',
+    )
+    .option('--log-level <level>', 'fatal | error | warn | info | debug | silent', 'info')
+    .action(async (options: ServeOptions) => {
+      const hub = createHub({
+        dataDir: options.data,
+        host: options.host,
+        port: options.port,
+        idleUnloadMs: options.idleUnload,
+        maxPayloadBytes: options.maxPayload,
+        durability: options.durability,
+        logLevel: options.logLevel,
+      });
+      const { url } = await hub.start();
+      const wsBase = url.replace(/^http/, 'ws');
+      process.stdout.write(
+        `Boardhub listening on ${url}\n` +
+          `  boards:  ${wsBase}${BOARD_PATH_PREFIX}{boardId}?token=…\n` +
+          `  data:    ${options.data}\n` +
+          (options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1'
+            ? '  visible on this machine only (use --host 0.0.0.0 to open it to the LAN)\n'
+            : '  VISIBLE ON THE LAN: anyone on this network can reach it (share links still decide who gets in)\n'),
+      );
+      let signals = 0;
+      const shutdown = (signal: string): void => {
+        signals++;
+        if (signals > 1) {
+          process.stderr.write(`Second ${signal}: exiting without a clean stop.\n`);
+          process.exit(130);
+        }
+        process.stdout.write(`${signal} received, saving boards and stopping…\n`);
+        hub.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`error: stop failed: ${String(error)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    });
+}

@@ -1,0 +1,70 @@
+import { type Command, Option } from 'commander';
+import { ROLES, type Role } from '../auth/roles.js';
+import { cliActor, withService } from './offline-context.js';
+import { formatTime, printJson, printTable } from './output.js';
+import { parseDuration } from './parse.js';
+
+interface ShareCreateOptions {
+  data: string;
+  board: string;
+  role: Role;
+  label?: string;
+  ttl?: number;
+  json?: boolean;
+}
+
+export function registerShare(program: Command, dataOption: () => [string, string, string]): void {
+  const share = program.command('share').description('issue and list share links');
+
+  share
+    .command('create')
+    .description('issue a share link (a signed token carrying a role) for a board')
+    .requiredOption('--board <id>', 'board id')
+    .addOption(new Option('--role <role>', 'what the link allows').choices(ROLES).makeOptionMandatory())
+    .option('--label <label>', 'who or what the link is for, shown in the audit log (e.g. "Group A")')
+    .option('--ttl <duration>', 'link lifetime, e.g. 2h or 7d (default: no expiry)', parseDuration)
+    .option(...dataOption())
+    .option('--json', 'print {"id","token","url"} as JSON')
+    .action(async (options: ShareCreateOptions) => {
+      const issued = await withService(options.data, (service) =>
+        service.createShare(
+          { boardId: options.board, role: options.role, label: options.label, ttlMs: options.ttl },
+          cliActor(),
+        ),
+      );
+      if (options.json) {
+        printJson({ id: issued.share.id, token: issued.token, url: issued.url });
+        return;
+      }
+      process.stdout.write(
+        `share ${issued.share.id} (${issued.share.role}${issued.share.label ? `, "${issued.share.label}"` : ''}` +
+          `${issued.share.expiresAt ? `, expires ${formatTime(issued.share.expiresAt)}` : ''})\n` +
+          `url:   ${issued.url}\ntoken: ${issued.token}\n`,
+      );
+    });
+
+  share
+    .command('list')
+    .description("list a board's shares")
+    .requiredOption('--board <id>', 'board id')
+    .option(...dataOption())
+    .option('--json', 'print JSON')
+    .action(async (options: { data: string; board: string; json?: boolean }) => {
+      const shares = await withService(options.data, (service) => service.listShares(options.board));
+      if (options.json) {
+        printJson(shares);
+        return;
+      }
+      printTable(
+        shares.map((s) => ({
+          id: s.id,
+          role: s.role,
+          label: s.label,
+          created: formatTime(s.createdAt),
+          expires: formatTime(s.expiresAt),
+          revoked: formatTime(s.revokedAt),
+        })),
+        'No shares for this board yet.',
+      );
+    });
+}

@@ -1,0 +1,72 @@
+import envPaths from 'env-paths';
+import { z } from 'zod';
+import { HubError } from './errors.js';
+
+/**
+ * The one home of the hub's configuration: every knob, its default and why it has that default.
+ * CLI flags, the Electron shell and tests all build a HubConfig through parseHubConfig.
+ */
+export const DEFAULT_PORT = 7420;
+
+export const HubConfigSchema = z.object({
+  /** Where the SQLite file, the signing keys and the runtime file live. */
+  dataDir: z.string().min(1),
+  /** Loopback by default: a headless hub is visible on the LAN only when asked to be. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port (tests); the chosen one is reported by Hub.address(). */
+  port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+  /** A board with no connections is saved and unloaded after this long. */
+  idleUnloadMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(30 * 60_000),
+  /** Larger frames close the connection (1009): bounds the memory one client can make us hold. */
+  maxPayloadBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(32 * 1024 * 1024),
+  /** The update log of a board is folded into its snapshot past either threshold. */
+  compactAfterUpdates: z.number().int().min(1).default(1000),
+  compactAfterBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(8 * 1024 * 1024),
+  /** Dead connections (no pong within one interval) are terminated. */
+  pingIntervalMs: z.number().int().min(50).default(30_000),
+  /** A reader this far behind is disconnected (it resyncs on reconnect) instead of growing our memory. */
+  maxBufferedBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(64 * 1024 * 1024),
+  /**
+   * 'normal' (WAL): a committed update survives a crash or kill of the hub process.
+   * 'full': it also survives an OS crash or power loss, at the price of an fsync per commit.
+   */
+  durability: z.enum(['normal', 'full']).default('normal'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type HubConfig = z.output<typeof HubConfigSchema>;
+export type HubConfigInput = z.input<typeof HubConfigSchema>;
+
+export function parseHubConfig(input: HubConfigInput): HubConfig {
+  const result = HubConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`,
+    );
+    throw new HubError('INVALID_ARGUMENT', `Invalid hub configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** BOARDHUB_DATA, else the per-user data folder of the platform (e.g. ~/.local/share/boardhub). */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.BOARDHUB_DATA;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return envPaths('boardhub', { suffix: '' }).data;
+}

@@ -1,0 +1,218 @@
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { Keyring } from './auth/keyring.js';
+import { type HubConfig, type HubConfigInput, parseHubConfig } from './config.js';
+import { describeError, HubError } from './errors.js';
+import { newHubId } from './ids.js';
+import { createLogger, type Logger } from './log.js';
+import { createHttpServer } from './net/http-server.js';
+import { httpBaseUrl } from './net/join-url.js';
+import { createUpgradeGate } from './net/upgrade-gate.js';
+import { GroupCommit } from './rooms/group-commit.js';
+import { RoomManager } from './rooms/room-manager.js';
+import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { HubService } from './service/hub-service.js';
+import type { AuditEntry } from './storage/audit-store.js';
+import { openStores, type Stores } from './storage/stores.js';
+import { CloseCode } from './sync/close-codes.js';
+import type { ClientConnection } from './sync/connection.js';
+import { VERSION } from './version.js';
+
+/**
+ * The composition root: wires storage, auth, rooms, the WebSocket gate and HTTP together.
+ * start() opens everything and listens; stop() closes in the order that loses nothing:
+ * refuse new connections, commit what is queued, close clients, save and unload every board,
+ * close the database.
+ */
+export interface HubStats {
+  roomsLoaded: number;
+  roomLoads: number;
+  connections: number;
+  commits: number;
+}
+
+export interface Hub {
+  readonly config: HubConfig;
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+  /** Available after start(). */
+  readonly service: HubService;
+  stats(): HubStats;
+}
+
+const CLOSE_GRACE_MS = 2000;
+
+export function createHub(input: HubConfigInput, logger?: Logger): Hub {
+  const config = parseHubConfig(input);
+  const log = logger ?? createLogger(config.logLevel);
+  let running: Running | null = null;
+  let stopping: Promise<void> | null = null;
+
+  return {
+    config,
+    get service(): HubService {
+      if (!running) throw new HubError('INTERNAL', 'The hub is not started.');
+      return running.service;
+    },
+    async start() {
+      if (running) throw new HubError('INTERNAL', 'The hub is already started.');
+      running = await startRunning(config, log);
+      return { url: running.url, port: running.port };
+    },
+    async stop() {
+      if (!running) return;
+      const current = running;
+      stopping ??= stopRunning(current, config, log).finally(() => {
+        running = null;
+        stopping = null;
+      });
+      return stopping;
+    },
+    stats() {
+      if (!running) return { roomsLoaded: 0, roomLoads: 0, connections: 0, commits: 0 };
+      return {
+        roomsLoaded: running.rooms.all().length,
+        roomLoads: running.rooms.loads,
+        connections: running.connections.size,
+        commits: running.commits.committedTransactions,
+      };
+    },
+  };
+}
+
+interface Running {
+  stores: Stores;
+  service: HubService;
+  rooms: RoomManager;
+  commits: GroupCommit;
+  connections: Set<ClientConnection>;
+  wss: WebSocketServer;
+  app: ReturnType<typeof createHttpServer>;
+  pingTimer: NodeJS.Timeout;
+  accepting: { value: boolean };
+  url: string;
+  port: number;
+}
+
+async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
+  const stores = openStores(config.dataDir, config.durability);
+  try {
+    const keyring = Keyring.open(config.dataDir);
+    const hubId = stores.meta.getOrInit('hub_id', newHubId);
+    const address = { host: config.host, port: config.port };
+    const service = new HubService({ stores, keyring, hubId, locate: () => address });
+    const commits = new GroupCommit(stores, log);
+    const rooms = new RoomManager(stores.updates, commits, config, log);
+    const connections = new Set<ClientConnection>();
+    const accepting = { value: false };
+    const audit = (entry: AuditEntry): void => commits.audit(entry);
+    const startedAt = Date.now();
+
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: config.maxPayloadBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    const app = createHttpServer(log, {
+      version: VERSION,
+      uptimeSeconds: () => Math.round((Date.now() - startedAt) / 1000),
+      roomsLoaded: () => rooms.all().length,
+      connections: () => connections.size,
+    });
+    app.server.on(
+      'upgrade',
+      createUpgradeGate({
+        service,
+        rooms,
+        wss,
+        log,
+        audit,
+        isAcceptingConnections: () => accepting.value,
+        connections,
+        connectionHooks: { audit, maxBufferedBytes: config.maxBufferedBytes, log },
+      }),
+    );
+
+    try {
+      await app.listen({ host: config.host, port: config.port });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') {
+        throw new HubError(
+          'PORT_IN_USE',
+          `Port ${config.port} on ${config.host} is already in use; choose another with --port.`,
+        );
+      }
+      throw new HubError(
+        'INTERNAL',
+        `Cannot listen on ${config.host}:${config.port}: ${describeError(error)}`,
+      );
+    }
+    const port = (app.server.address() as AddressInfo).port;
+    address.port = port;
+    accepting.value = true;
+
+    const pingTimer = setInterval(() => {
+      for (const connection of connections) connection.checkAlive();
+    }, config.pingIntervalMs);
+    pingTimer.unref();
+
+    writeRuntimeInfo(config.dataDir, { pid: process.pid, host: config.host, port, startedAt });
+    audit({
+      ts: Date.now(),
+      action: 'hub_start',
+      actor: 'hub',
+      detail: { host: config.host, port, version: VERSION },
+    });
+    log.info({ host: config.host, port, dataDir: config.dataDir }, 'hub started');
+    return {
+      stores,
+      service,
+      rooms,
+      commits,
+      connections,
+      wss,
+      app,
+      pingTimer,
+      accepting,
+      url: httpBaseUrl(config.host, port),
+      port,
+    };
+  } catch (error) {
+    stores.close();
+    throw error;
+  }
+}
+
+async function stopRunning(running: Running, config: HubConfig, log: Logger): Promise<void> {
+  running.accepting.value = false;
+  clearInterval(running.pingTimer);
+  running.commits.flushNow();
+
+  const closed = Promise.all(
+    [...running.connections].map(
+      (connection) =>
+        new Promise<void>((resolve) => {
+          connection.onceClosed(resolve);
+        }),
+    ),
+  );
+  for (const room of running.rooms.all()) room.closeAll(CloseCode.goingAway, 'hub shutting down');
+  const grace = new Promise<'timeout'>((resolve) =>
+    setTimeout(() => resolve('timeout'), CLOSE_GRACE_MS).unref(),
+  );
+  if ((await Promise.race([closed, grace])) === 'timeout') {
+    for (const connection of running.connections) connection.terminate();
+    await closed;
+  }
+
+  running.rooms.unloadAll();
+  running.commits.audit({ ts: Date.now(), action: 'hub_stop', actor: 'hub', detail: {} });
+  running.commits.close();
+  running.wss.close();
+  await running.app.close();
+  running.stores.close();
+  removeRuntimeInfo(config.dataDir, process.pid);
+  log.info('hub stopped');
+}

@@ -1,0 +1,120 @@
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
+import { describeError, HubError, isHubError } from '../errors.js';
+import { ID_PATTERN } from '../ids.js';
+import type { Logger } from '../log.js';
+import type { RoomManager } from '../rooms/room-manager.js';
+import type { HubService } from '../service/hub-service.js';
+import type { AuditEntry } from '../storage/audit-store.js';
+import { ClientConnection, type ConnectionHooks } from '../sync/connection.js';
+import { BOARD_PATH_PREFIX } from './join-url.js';
+
+/**
+ * The only way into a board: every check happens on the HTTP upgrade request, before a WebSocket
+ * exists. A refused request gets a plain HTTP status and a JSON reason (401 bad/expired/revoked
+ * token, 403 token for another board, 404 unknown board, 400 malformed path) and an audit row.
+ */
+export interface UpgradeGateDeps {
+  service: HubService;
+  rooms: RoomManager;
+  wss: WebSocketServer;
+  log: Logger;
+  audit(entry: AuditEntry): void;
+  isAcceptingConnections(): boolean;
+  connectionHooks: Omit<ConnectionHooks, 'onClosed'>;
+  connections: Set<ClientConnection>;
+}
+
+const MAX_USER_AGENT = 256;
+
+function refuse(socket: Duplex, status: number, code: string, message: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** The board id of a /ws/canvas/{boardId} request path, and its token; HubError if malformed. */
+export function parseBoardRequest(rawUrl: string | undefined): { boardId: string; token: string | null } {
+  let url: URL;
+  try {
+    url = new URL(rawUrl ?? '', 'http://hub.invalid');
+  } catch {
+    throw new HubError('BAD_REQUEST', 'Malformed request URL.');
+  }
+  if (!url.pathname.startsWith(BOARD_PATH_PREFIX)) {
+    throw new HubError('BAD_REQUEST', `WebSocket connections go to ${BOARD_PATH_PREFIX}{boardId}.`);
+  }
+  let boardId: string;
+  try {
+    boardId = decodeURIComponent(url.pathname.slice(BOARD_PATH_PREFIX.length));
+  } catch {
+    throw new HubError('BAD_REQUEST', 'Malformed board id.');
+  }
+  if (!ID_PATTERN.test(boardId)) throw new HubError('BAD_REQUEST', 'Malformed board id.');
+  return { boardId, token: url.searchParams.get('token') };
+}
+
+export function createUpgradeGate(deps: UpgradeGateDeps) {
+  return (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // A client resetting mid-check must not become an unhandled error.
+    socket.on('error', () => socket.destroy());
+    void admit(deps, request, socket, head);
+  };
+}
+
+async function admit(
+  deps: UpgradeGateDeps,
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): Promise<void> {
+  const ip = request.socket.remoteAddress ?? null;
+  const userAgent = request.headers['user-agent']?.slice(0, MAX_USER_AGENT) ?? null;
+  let boardId: string | null = null;
+  try {
+    if (!deps.isAcceptingConnections()) throw new HubError('BOARD_UNAVAILABLE', 'The hub is shutting down.');
+    const parsed = parseBoardRequest(request.url);
+    boardId = parsed.boardId;
+    const access = await deps.service.authorizeBoardAccess(parsed.token, parsed.boardId);
+    if (socket.destroyed) return;
+    if (!deps.isAcceptingConnections()) throw new HubError('BOARD_UNAVAILABLE', 'The hub is shutting down.');
+    const room = deps.rooms.acquire(access.board.id);
+    deps.wss.handleUpgrade(request, socket, head, (ws) => {
+      const connection = new ClientConnection(
+        ws,
+        room,
+        {
+          boardId: access.board.id,
+          shareId: access.share.id,
+          label: access.share.label,
+          role: access.share.role,
+          ip,
+          userAgent,
+          expiresAt: access.expiresAt,
+        },
+        { ...deps.connectionHooks, onClosed: (closed) => deps.connections.delete(closed) },
+      );
+      deps.connections.add(connection);
+      connection.start();
+    });
+  } catch (error) {
+    const hubError = isHubError(error) ? error : new HubError('INTERNAL', 'Internal error.');
+    if (!isHubError(error)) deps.log.error({ err: describeError(error) }, 'upgrade failed');
+    deps.audit({
+      ts: Date.now(),
+      action: 'denied',
+      actor: 'anonymous',
+      boardId,
+      ip,
+      userAgent,
+      detail: { code: hubError.code, reason: hubError.message },
+    });
+    refuse(socket, hubError.httpStatus, hubError.code, hubError.message);
+  }
+}

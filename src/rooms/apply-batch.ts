@@ -1,0 +1,40 @@
+import * as Y from 'yjs';
+
+export interface BatchResult {
+  /** The doc's own encoding of what the batch changed (one merged update), or null if nothing. */
+  effectiveUpdate: Uint8Array | null;
+  /** Indexes of updates that threw while being applied (malformed). */
+  failed: number[];
+}
+
+/**
+ * Applies updates to doc in ONE transaction, so several clients' changes in one event-loop turn
+ * become one merged update: one row in the log and one frame to every reader.
+ */
+export function applyBatch(doc: Y.Doc, updates: readonly Uint8Array[], origin: unknown): BatchResult {
+  let effectiveUpdate: Uint8Array | null = null;
+  const failed: number[] = [];
+  const capture = (update: Uint8Array): void => {
+    effectiveUpdate = effectiveUpdate === null ? update : Y.mergeUpdates([effectiveUpdate, update]);
+  };
+  doc.on('update', capture);
+  try {
+    doc.transact(() => {
+      updates.forEach((update, index) => {
+        try {
+          Y.applyUpdate(doc, update, origin);
+        } catch {
+          failed.push(index);
+        }
+      });
+    }, origin);
+  } finally {
+    doc.off('update', capture);
+  }
+  return { effectiveUpdate, failed };
+}
+
+/** True when the doc holds structs or deletions it could not integrate yet (missing dependencies). */
+export function hasPendingStructs(doc: Y.Doc): boolean {
+  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
+}

@@ -1,0 +1,96 @@
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { AuditEntry } from '../storage/audit-store.js';
+import type { Stores } from '../storage/stores.js';
+import type { PreparedBatch, Room } from './room.js';
+
+/**
+ * Group commit: everything the hub writes in one event-loop turn (every room's edits, audit rows)
+ * goes into ONE SQLite transaction, scheduled with setImmediate so it runs after the turn's
+ * I/O callbacks. Edits are broadcast only after that transaction commits: durable before
+ * anyone else sees them.
+ */
+export class GroupCommit {
+  private readonly dirtyRooms = new Set<Room>();
+  private audits: AuditEntry[] = [];
+  private scheduled = false;
+  private closed = false;
+  private transactions = 0;
+
+  constructor(
+    private readonly stores: Stores,
+    private readonly log: Logger,
+  ) {}
+
+  scheduleRoom(room: Room): void {
+    this.dirtyRooms.add(room);
+    this.schedule();
+  }
+
+  audit(entry: AuditEntry): void {
+    if (this.closed) {
+      this.log.warn({ action: entry.action }, 'audit entry after shutdown dropped');
+      return;
+    }
+    this.audits.push(entry);
+    this.schedule();
+  }
+
+  /** Number of transactions committed so far (observability, tests). */
+  get committedTransactions(): number {
+    return this.transactions;
+  }
+
+  flushNow(): void {
+    this.scheduled = false;
+    if (this.closed) return;
+    const batches: PreparedBatch[] = [];
+    for (const room of this.dirtyRooms) {
+      const batch = room.takeBatch();
+      if (batch) batches.push(batch);
+    }
+    this.dirtyRooms.clear();
+    const audits = this.audits;
+    this.audits = [];
+    if (batches.length === 0 && audits.length === 0) return;
+
+    const lastSeqs: number[] = [];
+    try {
+      const now = Date.now();
+      this.stores.db
+        .transaction(() => {
+          for (const batch of batches) {
+            let seq = 0;
+            for (const row of batch.rows) seq = this.stores.updates.append(batch.room.boardId, row, now);
+            lastSeqs.push(seq);
+            this.stores.boards.touch(batch.room.boardId, now);
+          }
+          if (audits.length > 0) this.stores.audit.appendInTransaction(audits);
+        })
+        .immediate();
+      this.transactions++;
+    } catch (error) {
+      this.log.error(
+        { err: describeError(error), rooms: batches.length },
+        'group commit failed; nothing broadcast',
+      );
+      for (const batch of batches) batch.room.commitFailed(batch);
+      return;
+    }
+    batches.forEach((batch, index) => {
+      batch.room.commitSucceeded(batch, lastSeqs[index] ?? 0);
+    });
+  }
+
+  /** Writes what is queued and refuses further work (shutdown). */
+  close(): void {
+    this.flushNow();
+    this.closed = true;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => this.flushNow());
+  }
+}

@@ -1,0 +1,316 @@
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { mayChangeDocument } from '../auth/roles.js';
+import { describeError, HubError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { DocUpdateStore } from '../storage/doc-update-store.js';
+import {
+  type ClientMessage,
+  encodeAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+} from '../sync/protocol.js';
+import { updateChangesDoc } from '../sync/update-inspection.js';
+import { applyBatch, hasPendingStructs } from './apply-batch.js';
+import type { RoomMember, RoomState } from './types.js';
+
+/**
+ * One board held in memory: its Y.Doc, the awareness (presence) of its members and its
+ * connections. Its life is one explicit state machine:
+ *
+ *   loading --load ok--> live --idle/stop--> unloading --> gone
+ *      \--load error--> failed   (never written to: an unreadable board is not overwritten)
+ *
+ * Edits from members are not applied on arrival: they wait for the group commit at the end of
+ * the event-loop turn, which applies them, logs them durably and only then broadcasts them.
+ * So the doc never holds anything that is not on disk, and whatever a peer sees survives a crash.
+ */
+export interface RoomSettings {
+  idleUnloadMs: number;
+  compactAfterUpdates: number;
+  compactAfterBytes: number;
+}
+
+export interface CommitScheduler {
+  scheduleRoom(room: Room): void;
+  flushNow(): void;
+}
+
+export interface PreparedBatch {
+  room: Room;
+  /** Rows to append to the update log, in order. */
+  rows: Uint8Array[];
+  /** What to broadcast once the rows are durable (null: nothing visible changed). */
+  broadcast: Uint8Array | null;
+  origins: Set<RoomMember>;
+}
+
+interface PendingUpdate {
+  member: RoomMember;
+  update: Uint8Array;
+}
+
+export class Room {
+  readonly boardId: string;
+  private stateValue: RoomState = 'loading';
+  private doc = new Y.Doc();
+  private readonly awareness: awarenessProtocol.Awareness;
+  private readonly members = new Set<RoomMember>();
+  private pending: PendingUpdate[] = [];
+  private idleTimer: NodeJS.Timeout | null = null;
+  private lastSeq = 0;
+  private tailCount = 0;
+  private tailBytes = 0;
+
+  constructor(
+    boardId: string,
+    private readonly updates: DocUpdateStore,
+    private readonly commits: CommitScheduler,
+    private readonly settings: RoomSettings,
+    private readonly log: Logger,
+    private readonly onGone: (room: Room) => void,
+  ) {
+    this.boardId = boardId;
+    // Awareness lives on its own doc: rebuilding the board's doc must not drop anyone's presence.
+    this.awareness = new awarenessProtocol.Awareness(new Y.Doc());
+    this.awareness.setLocalState(null);
+    this.awareness.on('update', this.onAwarenessUpdate);
+  }
+
+  get state(): RoomState {
+    return this.stateValue;
+  }
+
+  get memberCount(): number {
+    return this.members.size;
+  }
+
+  /** loading -> live, or -> failed with BOARD_UNAVAILABLE. */
+  load(): void {
+    try {
+      this.doc = this.loadDocFromStorage();
+    } catch (error) {
+      this.stateValue = 'failed';
+      this.awareness.destroy();
+      throw new HubError(
+        'BOARD_UNAVAILABLE',
+        `Board ${this.boardId} could not be loaded: ${describeError(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    this.stateValue = 'live';
+    this.armIdleTimer();
+  }
+
+  join(member: RoomMember): void {
+    if (this.stateValue !== 'live')
+      throw new HubError('BOARD_UNAVAILABLE', `Board ${this.boardId} is not live.`);
+    this.members.add(member);
+    this.disarmIdleTimer();
+    member.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const states = this.awareness.getStates();
+    if (states.size > 0) {
+      member.send(
+        encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])),
+      );
+    }
+  }
+
+  leave(member: RoomMember): void {
+    if (!this.members.delete(member)) return;
+    if (member.awarenessIds.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...member.awarenessIds], null);
+    }
+    if (this.members.size === 0) this.armIdleTimer();
+  }
+
+  receive(member: RoomMember, message: ClientMessage): void {
+    switch (message.kind) {
+      case 'sync-step1':
+        member.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
+        return;
+      case 'sync-step2':
+      case 'sync-update':
+        this.receiveDocumentUpdate(member, message.update);
+        return;
+      case 'awareness':
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, member);
+        } catch {
+          member.failProtocol('malformed awareness update');
+        }
+        return;
+      case 'query-awareness': {
+        const ids = [...this.awareness.getStates().keys()];
+        if (ids.length > 0)
+          member.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)));
+        return;
+      }
+    }
+  }
+
+  private receiveDocumentUpdate(member: RoomMember, update: Uint8Array): void {
+    if (mayChangeDocument(member.role)) {
+      this.pending.push({ member, update });
+      this.commits.scheduleRoom(this);
+      return;
+    }
+    let changes: boolean;
+    try {
+      changes = updateChangesDoc(this.doc, update);
+    } catch {
+      member.failProtocol('malformed update');
+      return;
+    }
+    if (changes) member.refuseWrite(`role "${member.role}" may not change this board`);
+  }
+
+  /**
+   * Group commit, step 1: apply this turn's pending edits in one transaction and say what to log
+   * and broadcast. A malformed update closes its sender and the doc is rebuilt from storage, so a
+   * half-applied update never lingers in memory.
+   */
+  takeBatch(): PreparedBatch | null {
+    if (this.stateValue !== 'live' || this.pending.length === 0) {
+      this.pending = [];
+      return null;
+    }
+    let batch = this.pending;
+    this.pending = [];
+    let result = applyBatch(
+      this.doc,
+      batch.map((p) => p.update),
+      this,
+    );
+    while (result.failed.length > 0) {
+      const failed = new Set(result.failed);
+      for (const index of failed) batch[index]?.member.failProtocol('malformed update');
+      batch = batch.filter((_, index) => !failed.has(index));
+      this.doc = this.loadDocFromStorage();
+      result = applyBatch(
+        this.doc,
+        batch.map((p) => p.update),
+        this,
+      );
+    }
+    // Structs waiting for a missing dependency are not in the effective update but are served to
+    // new peers by sync step 2, so their raw updates are logged too (applying twice is harmless).
+    const rows = hasPendingStructs(this.doc)
+      ? batch.map((p) => p.update)
+      : result.effectiveUpdate
+        ? [result.effectiveUpdate]
+        : [];
+    if (rows.length === 0) return null;
+    return {
+      room: this,
+      rows,
+      broadcast: result.effectiveUpdate,
+      origins: new Set(batch.map((p) => p.member)),
+    };
+  }
+
+  /** Group commit, step 2a: the rows are durable; now the others may see them. */
+  commitSucceeded(batch: PreparedBatch, lastSeq: number): void {
+    this.lastSeq = lastSeq;
+    this.tailCount += batch.rows.length;
+    for (const row of batch.rows) this.tailBytes += row.byteLength;
+    if (batch.broadcast) {
+      const frame = encodeUpdate(batch.broadcast);
+      // The sender already has its own change; when several members wrote, each gets the merge.
+      const [onlyOrigin] = batch.origins.size === 1 ? batch.origins : [];
+      for (const member of this.members) if (member !== onlyOrigin) member.send(frame);
+    }
+    if (
+      this.tailCount >= this.settings.compactAfterUpdates ||
+      this.tailBytes >= this.settings.compactAfterBytes
+    ) {
+      this.compactSafely();
+    }
+  }
+
+  /** Group commit, step 2b: nothing was stored, so the doc must forget the batch too. */
+  commitFailed(batch: PreparedBatch): void {
+    try {
+      this.doc = this.loadDocFromStorage();
+    } catch (error) {
+      this.log.error({ boardId: this.boardId, err: describeError(error) }, 'board could not be reloaded');
+    }
+    // Their edits are still on their side: after reconnecting they resend them.
+    for (const member of batch.origins)
+      member.close(1011, 'the hub could not save your change; reconnecting');
+  }
+
+  /** Closes every member (e.g. on shutdown); they leave through their close handlers. */
+  closeAll(code: number, reason: string): void {
+    for (const member of [...this.members]) member.close(code, reason);
+  }
+
+  /** live -> unloading -> gone: a final save (compaction) first, then memory is released. */
+  unload(): void {
+    if (this.stateValue !== 'live') return;
+    this.stateValue = 'unloading';
+    this.disarmIdleTimer();
+    this.commits.flushNow();
+    if (this.tailCount > 0) this.compactSafely();
+    this.awareness.off('update', this.onAwarenessUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.stateValue = 'gone';
+    this.onGone(this);
+  }
+
+  private compactSafely(): void {
+    try {
+      this.updates.compact(this.boardId, Y.encodeStateAsUpdate(this.doc), this.lastSeq, Date.now());
+      this.tailCount = 0;
+      this.tailBytes = 0;
+    } catch (error) {
+      // The log still holds everything; compaction is retried at the next threshold or unload.
+      this.log.warn({ boardId: this.boardId, err: describeError(error) }, 'compaction failed');
+    }
+  }
+
+  private loadDocFromStorage(): Y.Doc {
+    const stored = this.updates.load(this.boardId);
+    const doc = new Y.Doc();
+    doc.transact(() => {
+      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+      for (const update of stored.tail) Y.applyUpdate(doc, update);
+    });
+    this.lastSeq = stored.lastSeq;
+    this.tailCount = stored.tail.length;
+    this.tailBytes = stored.tailBytes;
+    return doc;
+  }
+
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const member = this.members.has(origin as RoomMember) ? (origin as RoomMember) : undefined;
+    if (member) {
+      for (const id of added) member.awarenessIds.add(id);
+      for (const id of removed) member.awarenessIds.delete(id);
+    }
+    const changed = [...added, ...updated, ...removed];
+    if (changed.length === 0) return;
+    const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    for (const each of this.members) each.send(frame);
+  };
+
+  private armIdleTimer(): void {
+    this.disarmIdleTimer();
+    this.idleTimer = setTimeout(() => {
+      if (this.members.size === 0) this.unload();
+    }, this.settings.idleUnloadMs);
+    this.idleTimer.unref();
+  }
+
+  private disarmIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+}

@@ -1,0 +1,17 @@
+import type { Role } from '../auth/roles.js';
+
+/** What a room needs from a client connection; implemented by sync/ClientConnection. */
+export interface RoomMember {
+  readonly id: number;
+  readonly role: Role;
+  /** Awareness client ids this connection published, removed when it leaves. */
+  readonly awarenessIds: Set<number>;
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+  /** A change this member may not make was dropped; tell it and count it. */
+  refuseWrite(reason: string): void;
+  /** The member sent something malformed; it is closed with a protocol error. */
+  failProtocol(reason: string): void;
+}
+
+export type RoomState = 'loading' | 'live' | 'unloading' | 'gone' | 'failed';

@@ -1,0 +1,89 @@
+import type { Database } from 'better-sqlite3';
+import { HubError } from '../errors.js';
+
+/**
+ * Schema migrations keyed on PRAGMA user_version. Each entry moves the schema one version up and
+ * runs in one transaction with the version bump. A database from newer code is refused, never
+ * "fixed": its owner may need the newer Boardhub to read it.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE hub_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE boards (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  ) STRICT;
+
+  -- Append-only log of accepted updates; seq orders them across the whole hub.
+  CREATE TABLE doc_updates (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    board_id   TEXT NOT NULL REFERENCES boards(id),
+    data       BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX doc_updates_by_board ON doc_updates(board_id, seq);
+
+  -- Compacted state: everything of the board up to and including upto_seq.
+  CREATE TABLE doc_snapshots (
+    board_id   TEXT PRIMARY KEY REFERENCES boards(id),
+    data       BLOB NOT NULL,
+    upto_seq   INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE shares (
+    id         TEXT PRIMARY KEY,
+    board_id   TEXT NOT NULL REFERENCES boards(id),
+    role       TEXT NOT NULL CHECK (role IN ('view', 'comment', 'edit')),
+    label      TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER
+  ) STRICT;
+  CREATE INDEX shares_by_board ON shares(board_id);
+
+  -- Append-only; hash = SHA-256(prev_hash || canonical row) makes silent edits detectable.
+  CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts         INTEGER NOT NULL,
+    action     TEXT NOT NULL,
+    board_id   TEXT,
+    share_id   TEXT,
+    label      TEXT,
+    actor      TEXT NOT NULL,
+    ip         TEXT,
+    user_agent TEXT,
+    detail     TEXT NOT NULL DEFAULT '{}',
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX audit_by_time ON audit_log(ts);
+  CREATE INDEX audit_by_board ON audit_log(board_id, ts);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new HubError(
+      'SCHEMA_TOO_NEW',
+      `This data folder was written by a newer Boardhub (schema ${current}, this version knows up to ${SCHEMA_VERSION}). Upgrade Boardhub to open it; nothing was changed.`,
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    const step = db.transaction(() => {
+      db.exec(MIGRATIONS[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    });
+    step.immediate();
+  }
+}

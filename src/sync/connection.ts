@@ -1,0 +1,188 @@
+import type { WebSocket } from 'ws';
+import type { Role } from '../auth/roles.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Room } from '../rooms/room.js';
+import type { RoomMember } from '../rooms/types.js';
+import type { AuditEntry } from '../storage/audit-store.js';
+import { CloseCode } from './close-codes.js';
+import { decodeClientMessage, encodePermissionDenied, ProtocolError } from './protocol.js';
+
+/**
+ * One client's WebSocket, from accepted to closed: decodes each frame, hands it to its room, and
+ * keeps what the audit log wants to know (who, from where, how long, how many refused writes).
+ * Anything malformed closes this connection only, with a protocol-error code and an audit row.
+ */
+export interface ConnectionIdentity {
+  boardId: string;
+  shareId: string;
+  label: string;
+  role: Role;
+  ip: string | null;
+  userAgent: string | null;
+  /** Seconds since the epoch; the connection is closed with 4401 at that moment. */
+  expiresAt: number | null;
+}
+
+export interface ConnectionHooks {
+  audit(entry: AuditEntry): void;
+  onClosed(connection: ClientConnection): void;
+  maxBufferedBytes: number;
+  log: Logger;
+}
+
+/** setTimeout cannot wait longer than this; longer expiries re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+let nextConnectionId = 1;
+
+export class ClientConnection implements RoomMember {
+  readonly id = nextConnectionId++;
+  readonly awarenessIds = new Set<number>();
+  readonly connectedAt = Date.now();
+  private alive = true;
+  private refusedWrites = 0;
+  private firstRefusedAt: number | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly closedCallbacks: Array<() => void> = [];
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly room: Room,
+    readonly identity: ConnectionIdentity,
+    private readonly hooks: ConnectionHooks,
+  ) {}
+
+  get role(): Role {
+    return this.identity.role;
+  }
+
+  start(): void {
+    this.ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    this.ws.on('pong', () => {
+      this.alive = true;
+    });
+    this.ws.on('error', (error: Error & { code?: string }) => this.onSocketError(error));
+    this.ws.on('close', (code) => this.onClose(code));
+    this.armExpiry();
+    this.auditEvent('connect', {});
+    this.room.join(this);
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.hooks.maxBufferedBytes) {
+      // A reader this far behind resyncs from scratch on reconnect; we must not buffer forever.
+      this.close(CloseCode.tryAgainLater, 'too far behind; reconnect to resync');
+      return;
+    }
+    this.ws.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.CLOSING || this.ws.readyState === this.ws.CLOSED) return;
+    this.ws.close(code, reason);
+  }
+
+  /** Drops the socket without a closing handshake (shutdown grace period over). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  onceClosed(callback: () => void): void {
+    if (this.closed) callback();
+    else this.closedCallbacks.push(callback);
+  }
+
+  refuseWrite(reason: string): void {
+    this.refusedWrites++;
+    this.firstRefusedAt ??= Date.now();
+    this.send(encodePermissionDenied(reason));
+  }
+
+  failProtocol(reason: string): void {
+    this.auditEvent('protocol_error', { reason });
+    this.close(CloseCode.protocolError, reason);
+  }
+
+  /** Ping/pong liveness: false means no pong since the last check, so the peer is gone. */
+  checkAlive(): boolean {
+    if (!this.alive) {
+      this.ws.terminate();
+      return false;
+    }
+    this.alive = false;
+    this.ws.ping();
+    return true;
+  }
+
+  private onFrame(data: unknown, isBinary: boolean): void {
+    if (!isBinary || !Buffer.isBuffer(data)) {
+      this.auditEvent('protocol_error', { reason: 'text frame' });
+      this.close(CloseCode.unsupportedData, 'binary frames only');
+      return;
+    }
+    try {
+      this.room.receive(this, decodeClientMessage(data));
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        this.failProtocol(error.message);
+        return;
+      }
+      // A bug of ours must cost this one connection, never the hub.
+      this.hooks.log.error(
+        { boardId: this.identity.boardId, err: describeError(error) },
+        'message handling failed',
+      );
+      this.close(CloseCode.internalError, 'internal error');
+    }
+  }
+
+  private onSocketError(error: Error & { code?: string }): void {
+    // ws has already closed the socket (e.g. 1009 for an oversized frame); record why.
+    const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame too large' : error.message;
+    this.auditEvent('protocol_error', { reason });
+  }
+
+  private onClose(code: number): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.room.leave(this);
+    const durationMs = Date.now() - this.connectedAt;
+    if (this.refusedWrites > 0) {
+      this.auditEvent('write_refused', { count: this.refusedWrites, firstAt: this.firstRefusedAt });
+    }
+    this.auditEvent('disconnect', { durationMs, code, refusedWrites: this.refusedWrites });
+    this.closed = true;
+    this.hooks.onClosed(this);
+    for (const callback of this.closedCallbacks.splice(0)) callback();
+  }
+
+  private armExpiry(): void {
+    if (this.identity.expiresAt === null) return;
+    const remaining = this.identity.expiresAt * 1000 - Date.now();
+    this.expiryTimer = setTimeout(
+      () => {
+        if (this.identity.expiresAt !== null && this.identity.expiresAt * 1000 > Date.now()) this.armExpiry();
+        else this.close(CloseCode.tokenInvalid, 'token expired');
+      },
+      Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
+    );
+    this.expiryTimer.unref();
+  }
+
+  private auditEvent(action: AuditEntry['action'], detail: Record<string, unknown>): void {
+    const { boardId, shareId, label, ip, userAgent } = this.identity;
+    this.hooks.audit({
+      ts: Date.now(),
+      action,
+      actor: `share:${shareId}`,
+      boardId,
+      shareId,
+      label,
+      ip,
+      userAgent,
+      detail: { connection: this.id, role: this.role, ...detail },
+    });
+  }
+}
