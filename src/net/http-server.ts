@@ -14,7 +14,7 @@ export interface HealthSource {
 }
 
 export function createHttpServer(log: Logger, health: HealthSource): FastifyInstance {
-  const app = Fastify({ logger: false, disableRequestLogging: true, return503OnClosing: true });
+  const app = Fastify({ logger: false, return503OnClosing: true });
 
   app.addHook('onResponse', async (request, reply) => {
     log.debug({ method: request.method, url: redactUrl(request.url), status: reply.statusCode }, 'http');
