@@ -251,9 +251,10 @@ export class Room {
   /** live -> unloading -> gone: a final save (compaction) first, then memory is released. */
   unload(): void {
     if (this.stateValue !== 'live') return;
+    // Edits still queued (e.g. sent just before their sender left) are committed while live.
+    this.commits.flushNow();
     this.stateValue = 'unloading';
     this.disarmIdleTimer();
-    this.commits.flushNow();
     if (this.tailCount > 0) this.compactSafely();
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();
