@@ -10,9 +10,10 @@ import { httpBaseUrl } from './net/join-url.js';
 import { createUpgradeGate } from './net/upgrade-gate.js';
 import { GroupCommit } from './rooms/group-commit.js';
 import { RoomManager } from './rooms/room-manager.js';
-import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
 import { HubService } from './service/hub-service.js';
 import type { AuditEntry } from './storage/audit-store.js';
+import { type Checkpointer, startCheckpointer } from './storage/checkpointer.js';
 import { openStores, type Stores } from './storage/stores.js';
 import { CloseCode } from './sync/close-codes.js';
 import type { ClientConnection } from './sync/connection.js';
@@ -41,6 +42,7 @@ export interface Hub {
 }
 
 const CLOSE_GRACE_MS = 2000;
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 export function createHub(input: HubConfigInput, logger?: Logger): Hub {
   const config = parseHubConfig(input);
@@ -82,6 +84,7 @@ export function createHub(input: HubConfigInput, logger?: Logger): Hub {
 
 interface Running {
   stores: Stores;
+  checkpointer: Checkpointer;
   service: HubService;
   rooms: RoomManager;
   commits: GroupCommit;
@@ -95,7 +98,15 @@ interface Running {
 }
 
 async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
-  const stores = openStores(config.dataDir, config.durability);
+  const other = readRuntimeInfo(config.dataDir);
+  if (other && other.pid !== process.pid) {
+    throw new HubError(
+      'DATA_DIR_IN_USE',
+      `Another hub (process ${other.pid}) is already serving ${config.dataDir} on port ${other.port}.`,
+    );
+  }
+  const stores = openStores(config.dataDir, { durability: config.durability, autoCheckpoint: false });
+  const checkpointer = startCheckpointer(stores.file, CHECKPOINT_INTERVAL_MS, log);
   try {
     const keyring = Keyring.open(config.dataDir);
     const hubId = stores.meta.getOrInit('hub_id', newHubId);
@@ -168,6 +179,7 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
     log.info({ host: config.host, port, dataDir: config.dataDir }, 'hub started');
     return {
       stores,
+      checkpointer,
       service,
       rooms,
       commits,
@@ -180,6 +192,7 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       port,
     };
   } catch (error) {
+    await checkpointer.stop();
     stores.close();
     throw error;
   }
@@ -212,6 +225,7 @@ async function stopRunning(running: Running, config: HubConfig, log: Logger): Pr
   running.commits.close();
   running.wss.close();
   await running.app.close();
+  await running.checkpointer.stop();
   running.stores.close();
   removeRuntimeInfo(config.dataDir, process.pid);
   log.info('hub stopped');

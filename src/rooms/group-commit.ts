@@ -54,16 +54,15 @@ export class GroupCommit {
     this.audits = [];
     if (batches.length === 0 && audits.length === 0) return;
 
-    const lastSeqs: number[] = [];
     try {
       const now = Date.now();
       this.stores.db
         .transaction(() => {
-          for (const batch of batches) {
-            let seq = 0;
-            for (const row of batch.rows) seq = this.stores.updates.append(batch.room.boardId, row, now);
-            lastSeqs.push(seq);
-            this.stores.boards.touch(batch.room.boardId, now);
+          for (const { room, rows, firstSeq, touchBoard } of batches) {
+            rows.forEach((row, index) => {
+              this.stores.updates.append(room.boardId, firstSeq + index, row, now);
+            });
+            if (touchBoard) this.stores.boards.touch(room.boardId, now);
           }
           if (audits.length > 0) this.stores.audit.appendInTransaction(audits);
         })
@@ -77,9 +76,7 @@ export class GroupCommit {
       for (const batch of batches) batch.room.commitFailed(batch);
       return;
     }
-    batches.forEach((batch, index) => {
-      batch.room.commitSucceeded(batch, lastSeqs[index] ?? 0);
-    });
+    for (const batch of batches) batch.room.commitSucceeded(batch);
   }
 
   /** Writes what is queued and refuses further work (shutdown). */

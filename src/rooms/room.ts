@@ -39,12 +39,17 @@ export interface CommitScheduler {
 
 export interface PreparedBatch {
   room: Room;
-  /** Rows to append to the update log, in order. */
+  /** Rows to append to the update log, numbered firstSeq, firstSeq + 1, ... */
   rows: Uint8Array[];
+  firstSeq: number;
+  /** Whether to refresh the board's updated_at (throttled: it is for people, not for sync). */
+  touchBoard: boolean;
   /** What to broadcast once the rows are durable (null: nothing visible changed). */
   broadcast: Uint8Array | null;
   origins: Set<RoomMember>;
 }
+
+const TOUCH_INTERVAL_MS = 5000;
 
 interface PendingUpdate {
   member: RoomMember;
@@ -60,6 +65,7 @@ export class Room {
   private pending: PendingUpdate[] = [];
   private idleTimer: NodeJS.Timeout | null = null;
   private lastSeq = 0;
+  private lastTouchedAt = 0;
   private tailCount = 0;
   private tailBytes = 0;
 
@@ -207,14 +213,17 @@ export class Room {
     return {
       room: this,
       rows,
+      firstSeq: this.lastSeq + 1,
+      touchBoard: Date.now() - this.lastTouchedAt >= TOUCH_INTERVAL_MS,
       broadcast: result.effectiveUpdate,
       origins: new Set(batch.map((p) => p.member)),
     };
   }
 
   /** Group commit, step 2a: the rows are durable; now the others may see them. */
-  commitSucceeded(batch: PreparedBatch, lastSeq: number): void {
-    this.lastSeq = lastSeq;
+  commitSucceeded(batch: PreparedBatch): void {
+    this.lastSeq = batch.firstSeq + batch.rows.length - 1;
+    if (batch.touchBoard) this.lastTouchedAt = Date.now();
     this.tailCount += batch.rows.length;
     for (const row of batch.rows) this.tailBytes += row.byteLength;
     if (batch.broadcast) {

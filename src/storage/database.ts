@@ -23,11 +23,25 @@ export function ensureDataDir(dataDir: string): void {
  * other processes can use the same file at once; busy_timeout makes a writer wait its turn
  * instead of failing.
  */
-export function openDatabase(dataDir: string, durability: Durability = 'normal'): Db {
+export interface OpenOptions {
+  durability?: Durability;
+  /**
+   * false for the hub, whose checkpoints run in a worker thread (see checkpointer.ts); short-lived
+   * CLI connections keep SQLite's automatic checkpoints.
+   */
+  autoCheckpoint?: boolean;
+}
+
+export function databaseFile(dataDir: string): string {
+  return join(dataDir, DATABASE_FILE);
+}
+
+export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
+  const { durability = 'normal', autoCheckpoint = true } = options;
   ensureDataDir(dataDir);
   let db: Db;
   try {
-    db = new Database(join(dataDir, DATABASE_FILE));
+    db = new Database(databaseFile(dataDir));
   } catch (error) {
     throw new HubError(
       'DATA_DIR_UNUSABLE',
@@ -39,6 +53,9 @@ export function openDatabase(dataDir: string, durability: Durability = 'normal')
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    if (!autoCheckpoint) db.pragma('wal_autocheckpoint = 0');
+    // After a burst made the WAL large, a checkpoint shrinks it back to this size.
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     migrate(db);
   } catch (error) {
     db.close();

@@ -22,8 +22,8 @@ export class DocUpdateStore {
 
   constructor(db: Db) {
     this.db = db;
-    this.appendStmt = db.prepare<[string, Uint8Array, number]>(
-      'INSERT INTO doc_updates (board_id, data, created_at) VALUES (?, ?, ?)',
+    this.appendStmt = db.prepare<[string, number, Uint8Array, number]>(
+      'INSERT INTO doc_updates (board_id, seq, data, created_at) VALUES (?, ?, ?, ?)',
     );
     this.snapshotStmt = db.prepare<[string], { data: Buffer; upto_seq: number }>(
       'SELECT data, upto_seq FROM doc_snapshots WHERE board_id = ?',
@@ -41,9 +41,9 @@ export class DocUpdateStore {
     );
   }
 
-  /** Appends one update; call inside the caller's transaction. Returns its sequence number. */
-  append(boardId: string, update: Uint8Array, now: number): number {
-    return Number(this.appendStmt.run(boardId, update, now).lastInsertRowid);
+  /** Appends the board's update number `seq`; call inside the caller's transaction. */
+  append(boardId: string, seq: number, update: Uint8Array, now: number): void {
+    this.appendStmt.run(boardId, seq, update, now);
   }
 
   load(boardId: string): StoredDocState {

@@ -21,14 +21,16 @@ const MIGRATIONS: readonly string[] = [
     deleted_at INTEGER
   ) STRICT;
 
-  -- Append-only log of accepted updates; seq orders them across the whole hub.
+  -- Append-only log of accepted updates; seq numbers a board's updates (1, 2, ...) and is
+  -- assigned by the hub's room, the board's only writer. Clustered on (board_id, seq), so an
+  -- append touches one B-tree and a load reads one range.
   CREATE TABLE doc_updates (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     board_id   TEXT NOT NULL REFERENCES boards(id),
+    seq        INTEGER NOT NULL,
     data       BLOB NOT NULL,
-    created_at INTEGER NOT NULL
-  ) STRICT;
-  CREATE INDEX doc_updates_by_board ON doc_updates(board_id, seq);
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (board_id, seq)
+  ) STRICT, WITHOUT ROWID;
 
   -- Compacted state: everything of the board up to and including upto_seq.
   CREATE TABLE doc_snapshots (

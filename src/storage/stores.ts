@@ -1,6 +1,6 @@
 import { AuditStore } from './audit-store.js';
 import { BoardStore } from './board-store.js';
-import { type Db, type Durability, openDatabase } from './database.js';
+import { type Db, databaseFile, type OpenOptions, openDatabase } from './database.js';
 import { DocUpdateStore } from './doc-update-store.js';
 import { MetaStore } from './meta-store.js';
 import { ShareStore } from './share-store.js';
@@ -8,6 +8,8 @@ import { ShareStore } from './share-store.js';
 /** Everything that touches SQL, opened together on one connection. */
 export interface Stores {
   db: Db;
+  /** Path of the SQLite file. */
+  file: string;
   meta: MetaStore;
   boards: BoardStore;
   updates: DocUpdateStore;
@@ -16,10 +18,11 @@ export interface Stores {
   close(): void;
 }
 
-export function openStores(dataDir: string, durability: Durability = 'normal'): Stores {
-  const db = openDatabase(dataDir, durability);
+export function openStores(dataDir: string, options: OpenOptions = {}): Stores {
+  const db = openDatabase(dataDir, options);
   return {
     db,
+    file: databaseFile(dataDir),
     meta: new MetaStore(db),
     boards: new BoardStore(db),
     updates: new DocUpdateStore(db),

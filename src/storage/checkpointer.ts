@@ -1,0 +1,52 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log.js';
+
+/**
+ * Moves WAL checkpoints off the event loop. A checkpoint copies the WAL into the database file
+ * and fsyncs both; run inside a commit (SQLite's default auto-checkpoint) it stalls that commit,
+ * and with it the broadcast of every edit waiting on it, for milliseconds. The hub's own
+ * connection therefore turns auto-checkpointing off and this worker thread, with a connection
+ * of its own, runs PASSIVE checkpoints (which never block writers) on a timer.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driverPath);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 1000');
+const checkpoint = () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); }
+  catch (error) { parentPort.postMessage({ error: String(error && error.message || error) }); }
+};
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.on('message', (message) => {
+  if (message !== 'stop') return;
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+export function startCheckpointer(file: string, intervalMs: number, log: Logger): Checkpointer {
+  const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driverPath, intervalMs } });
+  worker.unref();
+  worker.on('message', (message: { error?: string }) => {
+    if (message.error) log.warn({ err: message.error }, 'WAL checkpoint failed; will retry');
+  });
+  worker.on('error', (error) => log.error({ err: error.message }, 'checkpoint worker failed'));
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    stop: async () => {
+      // Keep the process alive until the final checkpoint is done and the worker has exited.
+      worker.ref();
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
+}
