@@ -7,6 +7,8 @@ import { HubError } from './errors.js';
  * CLI flags, the Electron shell and tests all build a HubConfig through parseHubConfig.
  */
 export const DEFAULT_PORT = 7420;
+/** setTimeout fires at once for anything longer (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const HubConfigSchema = z.object({
   /** Where the SQLite file, the signing keys and the runtime file live. */
@@ -15,11 +17,12 @@ export const HubConfigSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   /** 0 picks a free port (tests); the chosen one is reported by Hub.address(). */
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
-  /** A board with no connections is saved and unloaded after this long. */
+  /** A board with no connections is saved and unloaded after this long (at most ~24 days: a timer's limit). */
   idleUnloadMs: z
     .number()
     .int()
     .min(0)
+    .max(MAX_TIMER_MS, 'at most 24 days')
     .default(30 * 60_000),
   /** Larger frames close the connection (1009): bounds the memory one client can make us hold. */
   maxPayloadBytes: z

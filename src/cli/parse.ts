@@ -3,7 +3,12 @@ import ms from 'ms';
 
 /** Commander argument parsers: a bad value is a usage error with a clear message. */
 export function parseDuration(value: string): number {
-  const parsed = /^\d+$/.test(value) ? Number(value) : ms(value as ms.StringValue);
+  let parsed: number | undefined;
+  try {
+    parsed = /^\d+$/.test(value) ? Number(value) : ms(value as ms.StringValue);
+  } catch {
+    parsed = undefined;
+  }
   if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
     throw new InvalidArgumentError('expected a duration such as 90s, 30m, 12h or 7d');
   }
@@ -11,7 +16,7 @@ export function parseDuration(value: string): number {
 }
 
 export function parsePort(value: string): number {
-  const port = Number(value);
+  const port = /^\d{1,5}$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InvalidArgumentError('expected a port number from 0 to 65535');
   }

@@ -130,7 +130,7 @@ export class HubService {
   async authorizeBoardAccess(token: string | null, boardId: string): Promise<GrantedAccess> {
     if (token === null || token === '')
       throw new HubError('TOKEN_MISSING', 'A token is required to open a board.');
-    const verified = await verifyShareToken(this.context.keyring, this.context.hubId, token);
+    const verified = verifyShareToken(this.context.keyring, this.context.hubId, token);
     const share = this.context.stores.shares.get(verified.shareId);
     if (!share || share.revokedAt !== null)
       throw new HubError('TOKEN_REVOKED', 'This share link was revoked.');

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeError, HubError } from '../errors.js';
-import { migrate } from './migrations.js';
+import { assertSchemaKnown, migrate } from './migrations.js';
 
 export type Db = Database.Database;
 export type Durability = 'normal' | 'full';
@@ -49,6 +49,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
     );
   }
   try {
+    assertSchemaKnown(db);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');

@@ -73,7 +73,8 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: Database): void {
+/** Refuses a database from newer code; call before changing anything about the file. */
+export function assertSchemaKnown(db: Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new HubError(
@@ -81,6 +82,11 @@ export function migrate(db: Database): void {
       `This data folder was written by a newer Boardhub (schema ${current}, this version knows up to ${SCHEMA_VERSION}). Upgrade Boardhub to open it; nothing was changed.`,
     );
   }
+  return current;
+}
+
+export function migrate(db: Database): void {
+  const current = assertSchemaKnown(db);
   for (let version = current; version < SCHEMA_VERSION; version++) {
     const step = db.transaction(() => {
       db.exec(MIGRATIONS[version] ?? '');

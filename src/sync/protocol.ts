@@ -1,6 +1,5 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import * as Y from 'yjs';
 
 /**
  * The y-websocket wire protocol, as stock y-websocket clients speak it. Every frame is one
@@ -52,16 +51,27 @@ function readType(decoder: decoding.Decoder, what: string): number {
   }
 }
 
+/** A state vector is varUint n, then n pairs of varUint (client, clock), and nothing after. */
+function assertWellFormedStateVector(stateVector: Uint8Array): void {
+  const decoder = decoding.createDecoder(stateVector);
+  try {
+    const entries = decoding.readVarUint(decoder);
+    for (let i = 0; i < entries; i++) {
+      decoding.readVarUint(decoder);
+      decoding.readVarUint(decoder);
+    }
+  } catch {
+    throw new ProtocolError('malformed state vector');
+  }
+  if (decoding.hasContent(decoder)) throw new ProtocolError('malformed state vector');
+}
+
 function decodeSync(decoder: decoding.Decoder): ClientMessage {
   const syncType = readType(decoder, 'sync message type');
   switch (syncType) {
     case SyncType.step1: {
       const stateVector = readPayload(decoder, 'state vector');
-      try {
-        Y.decodeStateVector(stateVector);
-      } catch {
-        throw new ProtocolError('malformed state vector');
-      }
+      assertWellFormedStateVector(stateVector);
       return { kind: 'sync-step1', stateVector };
     }
     case SyncType.step2:
