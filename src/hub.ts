@@ -140,8 +140,13 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
         log,
         audit,
         isAcceptingConnections: () => accepting.value,
-        connections,
-        connectionHooks: { audit, maxBufferedBytes: config.maxBufferedBytes, log },
+        connectionHooks: {
+          audit,
+          maxBufferedBytes: config.maxBufferedBytes,
+          log,
+          onOpened: (connection) => connections.add(connection),
+          onClosed: (connection) => connections.delete(connection),
+        },
       }),
     );
 

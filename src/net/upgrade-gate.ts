@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { HubService } from '../service/hub-service.js';
 import type { AuditEntry } from '../storage/audit-store.js';
-import { ClientConnection, type ConnectionHooks } from '../sync/connection.js';
+import { ClientConnection, type ConnectionHooks, type ConnectionIdentity } from '../sync/connection.js';
 import { BOARD_PATH_PREFIX } from './join-url.js';
 
 /**
@@ -23,8 +23,8 @@ export interface UpgradeGateDeps {
   log: Logger;
   audit(entry: AuditEntry): void;
   isAcceptingConnections(): boolean;
-  connectionHooks: Omit<ConnectionHooks, 'onClosed'>;
-  connections: Set<ClientConnection>;
+  /** Shared by every connection (one object, no per-connection closures). */
+  connectionHooks: ConnectionHooks;
 }
 
 const MAX_USER_AGENT = 256;
@@ -60,10 +60,15 @@ export function parseBoardRequest(rawUrl: string | undefined): { boardId: string
   return { boardId, token: url.searchParams.get('token') };
 }
 
+/** Shared, not a closure: a per-socket closure here would pin the request for the socket's life. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 export function createUpgradeGate(deps: UpgradeGateDeps) {
   return (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // A client resetting mid-check must not become an unhandled error.
-    socket.on('error', () => socket.destroy());
+    // A client resetting mid-check must not become an unhandled error; ws takes over once upgraded.
+    socket.on('error', destroyOnError);
     void admit(deps, request, socket, head);
   };
 }
@@ -85,23 +90,19 @@ async function admit(
     if (socket.destroyed) return;
     if (!deps.isAcceptingConnections()) throw new HubError('BOARD_UNAVAILABLE', 'The hub is shutting down.');
     const room = deps.rooms.acquire(access.board.id);
+    const identity: ConnectionIdentity = {
+      boardId: access.board.id,
+      shareId: access.share.id,
+      label: access.share.label,
+      role: access.share.role,
+      ip,
+      userAgent,
+      expiresAt: access.expiresAt,
+    };
+    const hooks = deps.connectionHooks;
     deps.wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new ClientConnection(
-        ws,
-        room,
-        {
-          boardId: access.board.id,
-          shareId: access.share.id,
-          label: access.share.label,
-          role: access.share.role,
-          ip,
-          userAgent,
-          expiresAt: access.expiresAt,
-        },
-        { ...deps.connectionHooks, onClosed: (closed) => deps.connections.delete(closed) },
-      );
-      deps.connections.add(connection);
-      connection.start();
+      socket.off('error', destroyOnError);
+      new ClientConnection(ws, room, identity, hooks).start();
     });
   } catch (error) {
     const hubError = isHubError(error) ? error : new HubError('INTERNAL', 'Internal error.');

@@ -78,8 +78,8 @@ export class Room {
     private readonly onGone: (room: Room) => void,
   ) {
     this.boardId = boardId;
-    // Awareness lives on its own doc: rebuilding the board's doc must not drop anyone's presence.
-    this.awareness = new awarenessProtocol.Awareness(new Y.Doc());
+    // Awareness only borrows the doc's client id; it outlives a rebuild of the doc (see takeBatch).
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.awareness.on('update', this.onAwarenessUpdate);
   }
@@ -95,7 +95,7 @@ export class Room {
   /** loading -> live, or -> failed with BOARD_UNAVAILABLE. */
   load(): void {
     try {
-      this.doc = this.loadDocFromStorage();
+      this.loadDocFromStorage(this.doc);
     } catch (error) {
       this.stateValue = 'failed';
       this.awareness.destroy();
@@ -283,9 +283,8 @@ export class Room {
     }
   }
 
-  private loadDocFromStorage(): Y.Doc {
+  private loadDocFromStorage(doc = new Y.Doc()): Y.Doc {
     const stored = this.updates.load(this.boardId);
-    const doc = new Y.Doc();
     doc.transact(() => {
       if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
       for (const update of stored.tail) Y.applyUpdate(doc, update);

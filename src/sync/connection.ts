@@ -26,6 +26,7 @@ export interface ConnectionIdentity {
 
 export interface ConnectionHooks {
   audit(entry: AuditEntry): void;
+  onOpened(connection: ClientConnection): void;
   onClosed(connection: ClientConnection): void;
   maxBufferedBytes: number;
   log: Logger;
@@ -66,6 +67,7 @@ export class ClientConnection implements RoomMember {
     this.ws.on('error', (error: Error & { code?: string }) => this.onSocketError(error));
     this.ws.on('close', (code) => this.onClose(code));
     this.armExpiry();
+    this.hooks.onOpened(this);
     this.auditEvent('connect', {});
     this.room.join(this);
   }
