@@ -68,6 +68,20 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX audit_by_time ON audit_log(ts);
   CREATE INDEX audit_by_board ON audit_log(board_id, ts);
+  -- Rows are never changed or removed in place; retention pruning lifts the delete guard inside
+  -- its own transaction and leaves a checkpoint row (see audit-store.ts).
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+  -- Admin API credentials: only a SHA-256 of the secret is kept.
+  CREATE TABLE admin_tokens (
+    id          TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    revoked_at  INTEGER
+  ) STRICT;
   `,
 ];
 
