@@ -15,7 +15,19 @@ export type AuditAction =
   | 'write_refused'
   | 'protocol_error'
   | 'board_create'
-  | 'share_create';
+  | 'board_rename'
+  | 'board_delete'
+  | 'board_restore'
+  | 'board_purge'
+  | 'board_export'
+  | 'board_import'
+  | 'share_create'
+  | 'share_revoke'
+  | 'share_role_change'
+  | 'key_rotate'
+  | 'key_retire'
+  | 'admin_token_issue'
+  | 'admin_auth_failed';
 
 export interface AuditEntry {
   ts: number;
