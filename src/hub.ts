@@ -8,10 +8,12 @@ import { createLogger, type Logger } from './log.js';
 import { createHttpServer } from './net/http-server.js';
 import { httpBaseUrl } from './net/join-url.js';
 import { createUpgradeGate } from './net/upgrade-gate.js';
+import { AccessEnforcer } from './rooms/access-enforcer.js';
 import { GroupCommit } from './rooms/group-commit.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
 import { HubService } from './service/hub-service.js';
+import type { LiveConnection, LiveStatus } from './service/live-status.js';
 import type { AuditEntry } from './storage/audit-store.js';
 import { type Checkpointer, startCheckpointer } from './storage/checkpointer.js';
 import { openStores, type Stores } from './storage/stores.js';
@@ -43,6 +45,39 @@ export interface Hub {
 
 const CLOSE_GRACE_MS = 2000;
 const CHECKPOINT_INTERVAL_MS = 1000;
+/** Revocations and role changes made by other processes apply within this (well under 2 s). */
+const ACCESS_POLL_MS = 500;
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+
+function describeConnection(connection: ClientConnection): LiveConnection {
+  const { boardId, shareId, label, role, ip, userAgent } = connection.identity;
+  return {
+    id: connection.id,
+    boardId,
+    shareId,
+    label,
+    role,
+    ip,
+    userAgent,
+    connectedAt: connection.connectedAt,
+  };
+}
+
+/** Hourly: purge boards whose 30 days in the trash are over. Runs once at start too. */
+function startHousekeeping(service: HubService, log: Logger): NodeJS.Timeout {
+  const run = (): void => {
+    try {
+      const purged = service.purgeExpiredTrash();
+      if (purged.length > 0) log.info({ boards: purged.length }, 'purged boards from the trash');
+    } catch (error) {
+      log.error({ err: describeError(error) }, 'housekeeping failed');
+    }
+  };
+  run();
+  const timer = setInterval(run, HOUSEKEEPING_INTERVAL_MS);
+  timer.unref();
+  return timer;
+}
 
 export function createHub(input: HubConfigInput, logger?: Logger): Hub {
   const config = parseHubConfig(input);
@@ -92,6 +127,8 @@ interface Running {
   wss: WebSocketServer;
   app: ReturnType<typeof createHttpServer>;
   pingTimer: NodeJS.Timeout;
+  enforcer: AccessEnforcer;
+  housekeeping: NodeJS.Timeout;
   accepting: { value: boolean };
   url: string;
   port: number;
@@ -111,13 +148,28 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
     const keyring = Keyring.open(config.dataDir);
     const hubId = stores.meta.getOrInit('hub_id', newHubId);
     const address = { host: config.host, port: config.port };
-    const service = new HubService({ stores, keyring, hubId, locate: () => address });
     const commits = new GroupCommit(stores, log);
     const rooms = new RoomManager(stores.updates, commits, config, log);
     const connections = new Set<ClientConnection>();
     const accepting = { value: false };
     const audit = (entry: AuditEntry): void => commits.audit(entry);
     const startedAt = Date.now();
+    const live: LiveStatus = {
+      startedAt,
+      roomsLoaded: () => rooms.all().length,
+      connections: () => [...connections].map(describeConnection),
+    };
+    let enforcer: AccessEnforcer | null = null;
+    const service = new HubService({
+      stores,
+      keyring,
+      hubId,
+      dataDir: config.dataDir,
+      locate: () => address,
+      live,
+      onAccessChanged: (change) => enforcer?.changed(change),
+    });
+    enforcer = new AccessEnforcer(service, connections, stores.db, log);
 
     const wss = new WebSocketServer({
       noServer: true,
@@ -173,6 +225,8 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       for (const connection of connections) connection.checkAlive();
     }, config.pingIntervalMs);
     pingTimer.unref();
+    enforcer.start(ACCESS_POLL_MS);
+    const housekeeping = startHousekeeping(service, log);
 
     writeRuntimeInfo(config.dataDir, { pid: process.pid, host: config.host, port, startedAt });
     audit({
@@ -192,6 +246,8 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       wss,
       app,
       pingTimer,
+      enforcer,
+      housekeeping,
       accepting,
       url: httpBaseUrl(config.host, port),
       port,
@@ -206,6 +262,8 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
 async function stopRunning(running: Running, config: HubConfig, log: Logger): Promise<void> {
   running.accepting.value = false;
   clearInterval(running.pingTimer);
+  clearInterval(running.housekeeping);
+  running.enforcer.stop();
   running.commits.flushNow();
 
   const closed = Promise.all(

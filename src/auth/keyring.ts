@@ -5,7 +5,17 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describeError, HubError } from '../errors.js';
 
@@ -33,7 +43,17 @@ export interface SigningKey {
   privateKey: KeyObject;
 }
 
+export interface KeyInfo {
+  kid: string;
+  createdAt: number;
+  retiredAt: number | null;
+  /** The key new tokens are signed with. */
+  current: boolean;
+}
+
 const KEYRING_FILE = 'keyring.json';
+
+const fileStamp = (stat: Stats): string => `${stat.mtimeMs}:${stat.ino}:${stat.size}`;
 
 function newStoredKey(now: number): StoredKey {
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -50,7 +70,8 @@ export class Keyring {
   private readonly file: string;
   private keys: StoredKey[] = [];
   private activePublicKeys = new Map<string, KeyObject>();
-  private loadedMtimeMs = -1;
+  /** mtime, inode and size of the file as last read: a rename-replace always changes the inode. */
+  private loadedStamp = '';
 
   private constructor(dir: string) {
     this.file = join(dir, KEYRING_FILE);
@@ -87,6 +108,49 @@ export class Keyring {
     return this.activePublicKeys.get(kid);
   }
 
+  list(): KeyInfo[] {
+    this.reloadIfChanged();
+    const currentKid = this.keys.filter((k) => k.retiredAt === null).at(-1)?.kid;
+    return this.keys.map((k) => ({
+      kid: k.kid,
+      createdAt: k.createdAt,
+      retiredAt: k.retiredAt,
+      current: k.kid === currentKid,
+    }));
+  }
+
+  /**
+   * Adds a new signing key: new tokens are signed with it, tokens of the older keys keep working
+   * until those keys are retired.
+   */
+  rotate(now: number): KeyInfo {
+    this.reloadIfChanged();
+    const key = newStoredKey(now);
+    this.save([...this.keys, key]);
+    return { kid: key.kid, createdAt: key.createdAt, retiredAt: null, current: true };
+  }
+
+  /**
+   * Retires a key (default: every active key but the current one): tokens it signed are refused
+   * from then on, also by a hub running in another process (it re-reads this file on change).
+   */
+  retire(now: number, kid?: string): KeyInfo[] {
+    this.reloadIfChanged();
+    const active = this.keys.filter((k) => k.retiredAt === null);
+    const currentKid = active.at(-1)?.kid;
+    const targets =
+      kid === undefined ? active.filter((k) => k.kid !== currentKid) : active.filter((k) => k.kid === kid);
+    if (kid !== undefined && targets.length === 0) {
+      throw new HubError('INVALID_ARGUMENT', `No active key with id ${kid}.`);
+    }
+    if (kid !== undefined && kid === currentKid) {
+      throw new HubError('INVALID_ARGUMENT', 'The current signing key cannot be retired; rotate first.');
+    }
+    const retired = new Set(targets.map((k) => k.kid));
+    this.save(this.keys.map((k) => (retired.has(k.kid) ? { ...k, retiredAt: now } : k)));
+    return this.list().filter((k) => retired.has(k.kid));
+  }
+
   /** SHA-256 of the current public key (DER), the hub's identity that peers can check. */
   publicKeyFingerprint(): string {
     const { privateKey } = this.currentSigningKey();
@@ -114,8 +178,16 @@ export class Keyring {
     }
   }
 
+  /** Atomic replace (write + rename), so a reader never sees half a keyring. */
+  private save(keys: StoredKey[]): void {
+    const temp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ version: 1, keys } satisfies KeyringFile, null, 2), { mode: 0o600 });
+    renameSync(temp, this.file);
+    this.reload();
+  }
+
   private reloadIfChanged(): void {
-    if (statSync(this.file).mtimeMs !== this.loadedMtimeMs) this.reload();
+    if (fileStamp(statSync(this.file)) !== this.loadedStamp) this.reload();
   }
 
   private reload(): void {
@@ -139,6 +211,6 @@ export class Keyring {
         .filter((key) => key.retiredAt === null)
         .map((key) => [key.kid, createPublicKey(createPrivateKey(key.privateKeyPem))]),
     );
-    this.loadedMtimeMs = stat.mtimeMs;
+    this.loadedStamp = fileStamp(stat);
   }
 }

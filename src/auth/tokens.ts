@@ -46,6 +46,8 @@ export interface VerifiedToken {
   shareId: string;
   /** Seconds since the epoch, or null. */
   expiresAt: number | null;
+  /** The signing key's id: retiring that key must end the connections it let in. */
+  keyId: string;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -90,7 +92,8 @@ export function verifyShareToken(
   const header = decodeJsonPart(encodedHeader);
   if (header.alg !== TOKEN_ALGORITHM || header.crit !== undefined || header.b64 !== undefined)
     throw invalid();
-  const key = isNonEmptyString(header.kid) ? keyring.verificationKey(header.kid) : undefined;
+  const keyId = header.kid;
+  const key = isNonEmptyString(keyId) ? keyring.verificationKey(keyId) : undefined;
   if (!key) throw invalid('The token was not signed by a key of this hub.');
   const signature = Buffer.from(encodedSignature, 'base64url');
   if (
@@ -115,5 +118,5 @@ export function verifyShareToken(
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds)) throw invalid();
   if (typeof exp === 'number' && exp <= nowSeconds)
     throw new HubError('TOKEN_EXPIRED', 'The token has expired.');
-  return { boardId: payload.sub, shareId: payload.jti, expiresAt: exp ?? null };
+  return { boardId: payload.sub, shareId: payload.jti, expiresAt: exp ?? null, keyId: keyId as string };
 }

@@ -23,6 +23,7 @@ export async function withService<T>(
       stores,
       keyring,
       hubId,
+      dataDir,
       locate: () => {
         const runtime = readRuntimeInfo(dataDir);
         return runtime

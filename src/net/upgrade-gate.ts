@@ -95,6 +95,7 @@ async function admit(
       shareId: access.share.id,
       label: access.share.label,
       role: access.share.role,
+      keyId: access.keyId,
       ip,
       userAgent,
       expiresAt: access.expiresAt,

@@ -1,17 +1,36 @@
-import { z } from 'zod';
-import type { Keyring } from '../auth/keyring.js';
-import { ROLES } from '../auth/roles.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KeyInfo, Keyring } from '../auth/keyring.js';
+import type { Role } from '../auth/roles.js';
 import { signShareToken, verifyShareToken } from '../auth/tokens.js';
 import { HubError } from '../errors.js';
 import { newBoardId, newShareId } from '../ids.js';
 import { boardSocketUrl } from '../net/join-url.js';
-import type { BoardRecord } from '../storage/board-store.js';
+import type { AuditAction } from '../storage/audit-store.js';
+import type { BoardFigures, BoardRecord } from '../storage/board-store.js';
 import type { ShareRecord } from '../storage/share-store.js';
 import type { Stores } from '../storage/stores.js';
+import { VERSION } from '../version.js';
+import { newAdminToken, parseAdminToken, secretMatches } from './admin-tokens.js';
+import {
+  type BoardExportMeta,
+  EXPORT_FORMAT,
+  stateAsSingleUpdate,
+  validateImportedUpdate,
+} from './board-transfer.js';
+import type { AccessChange, LiveConnection, LiveStatus } from './live-status.js';
+import {
+  BoardNameSchema,
+  IdSchema,
+  parseOrThrow,
+  RoleSchema,
+  type ShareRequest,
+  ShareRequestSchema,
+} from './validation.js';
 
 /**
  * The hub's use cases. The CLI, the HTTP API and the desktop app's IPC all call these, so they
- * behave the same; none of them holds logic of its own.
+ * behave the same; none of them holds logic of its own. Every change is audited with its actor.
  */
 export interface HubAddress {
   host: string;
@@ -22,8 +41,13 @@ export interface ServiceContext {
   stores: Stores;
   keyring: Keyring;
   hubId: string;
+  dataDir: string;
   /** Where guests reach this hub (the running hub's address, or the configured default). */
   locate(): HubAddress;
+  /** Present in a running hub: live connections and rooms. */
+  live?: LiveStatus;
+  /** Present in a running hub: applies a change of access to live connections at once. */
+  onAccessChanged?(change: AccessChange): void;
 }
 
 export interface Actor {
@@ -39,26 +63,9 @@ export interface IssuedShare {
   url: string;
 }
 
-const BoardNameSchema = z.string().trim().min(1, 'a board needs a name').max(200, 'at most 200 characters');
-const ShareRequestSchema = z.object({
-  boardId: z.string().min(1),
-  role: z.enum(ROLES),
-  label: z.string().trim().max(200, 'at most 200 characters').default(''),
-  /** Lifetime in milliseconds; absent means the share does not expire. */
-  ttlMs: z.number().int().positive().optional(),
-});
-
-export type ShareRequest = z.input<typeof ShareRequestSchema>;
-
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) =>
-      issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
-    );
-    throw new HubError('INVALID_ARGUMENT', `Invalid ${what}: ${problems.join('; ')}`);
-  }
-  return result.data;
+export interface BoardSummary extends BoardFigures {
+  /** Live connections now (0 when no hub runs on this data folder). */
+  connections: number;
 }
 
 export interface GrantedAccess {
@@ -66,6 +73,37 @@ export interface GrantedAccess {
   share: ShareRecord;
   /** Seconds since the epoch, or null. */
   expiresAt: number | null;
+  keyId: string;
+}
+
+export interface HubStatus {
+  hubId: string;
+  version: string;
+  running: boolean;
+  uptimeSeconds: number;
+  roomsLoaded: number;
+  connections: number;
+  boards: number;
+  boardsInTrash: number;
+  dataDir: string;
+  dataDirBytes: number;
+}
+
+export interface BoardExport {
+  update: Uint8Array;
+  meta: BoardExportMeta;
+}
+
+/** How long a deleted board stays restorable. */
+export const TRASH_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? folderBytes(path) : statSync(path).size;
+  }
+  return total;
 }
 
 export class HubService {
@@ -75,17 +113,27 @@ export class HubService {
     return this.context.hubId;
   }
 
+  // ----- boards -----
+
   createBoard(name: string, actor: Actor): BoardRecord {
     const validName = parseOrThrow(BoardNameSchema, name, 'board name');
-    const { stores } = this.context;
-    const now = Date.now();
-    const board = stores.boards.create(newBoardId(), validName, now);
-    this.audit(actor, 'board_create', board.id, { name: board.name });
+    const board = this.context.stores.boards.create(newBoardId(), validName, Date.now());
+    this.audit(actor, 'board_create', { boardId: board.id, detail: { name: board.name } });
     return board;
   }
 
-  listBoards(): BoardRecord[] {
-    return this.context.stores.boards.listActive();
+  /** Active boards (or the trash) with stored figures and live connection counts. */
+  listBoards(options: { trash?: boolean } = {}): BoardSummary[] {
+    const live = this.liveConnectionCounts();
+    return this.context.stores.boards
+      .listWithFigures(options.trash === true)
+      .map((board) => ({ ...board, connections: live.get(board.id) ?? 0 }));
+  }
+
+  getBoard(boardId: string): BoardSummary {
+    const figures = this.context.stores.boards.figures(parseOrThrow(IdSchema, boardId, 'board id'));
+    if (!figures) throw new HubError('BOARD_NOT_FOUND', `No board with id ${boardId}.`);
+    return { ...figures, connections: this.liveConnectionCounts().get(figures.id) ?? 0 };
   }
 
   getActiveBoard(boardId: string): BoardRecord {
@@ -94,6 +142,98 @@ export class HubService {
       throw new HubError('BOARD_NOT_FOUND', `No board with id ${boardId}.`);
     return board;
   }
+
+  renameBoard(boardId: string, name: string, actor: Actor): BoardRecord {
+    const board = this.getActiveBoard(boardId);
+    const validName = parseOrThrow(BoardNameSchema, name, 'board name');
+    this.context.stores.boards.rename(board.id, validName, Date.now());
+    this.audit(actor, 'board_rename', { boardId: board.id, detail: { from: board.name, to: validName } });
+    return this.getActiveBoard(board.id);
+  }
+
+  /** Moves a board to the trash: its live connections are closed (4404), it stays restorable. */
+  deleteBoard(boardId: string, actor: Actor): BoardRecord {
+    const board = this.getActiveBoard(boardId);
+    this.context.stores.boards.moveToTrash(board.id, Date.now());
+    this.audit(actor, 'board_delete', { boardId: board.id, detail: { name: board.name } });
+    this.context.onAccessChanged?.({ kind: 'board', boardId: board.id });
+    return this.requireBoard(board.id);
+  }
+
+  restoreBoard(boardId: string, actor: Actor): BoardRecord {
+    const board = this.requireBoard(boardId);
+    if (board.deletedAt === null)
+      throw new HubError('INVALID_ARGUMENT', `Board ${board.id} is not in the trash.`);
+    this.context.stores.boards.restore(board.id);
+    this.audit(actor, 'board_restore', { boardId: board.id, detail: { name: board.name } });
+    return this.getActiveBoard(board.id);
+  }
+
+  /** Removes a trashed board, its content and its shares for good. */
+  purgeBoard(boardId: string, actor: Actor): void {
+    const board = this.requireBoard(boardId);
+    if (board.deletedAt === null) {
+      throw new HubError(
+        'INVALID_ARGUMENT',
+        `Board ${board.id} must be deleted (moved to the trash) before purging.`,
+      );
+    }
+    this.context.stores.boards.purge(board.id);
+    this.audit(actor, 'board_purge', { boardId: board.id, detail: { name: board.name } });
+  }
+
+  /** Purges boards that have been in the trash longer than the retention period. */
+  purgeExpiredTrash(now = Date.now()): string[] {
+    const expired = this.context.stores.boards.trashedBefore(now - TRASH_RETENTION_MS);
+    for (const board of expired) this.purgeBoard(board.id, { name: 'hub:retention' });
+    return expired.map((board) => board.id);
+  }
+
+  exportBoard(boardId: string, actor: Actor): BoardExport {
+    const board = this.getActiveBoard(boardId);
+    const stored = this.context.stores.updates.load(board.id);
+    const update = stateAsSingleUpdate(stored.snapshot, stored.tail);
+    const meta: BoardExportMeta = {
+      format: EXPORT_FORMAT,
+      id: board.id,
+      name: board.name,
+      createdAt: board.createdAt,
+      exportedAt: Date.now(),
+      hubId: this.context.hubId,
+      updateBytes: update.byteLength,
+    };
+    this.audit(actor, 'board_export', { boardId: board.id, detail: { bytes: update.byteLength } });
+    return { update, meta };
+  }
+
+  /** Creates a new board holding the imported state; the name comes from `name` or the sidecar. */
+  importBoard(input: { update: Uint8Array; name?: string; meta?: unknown }, actor: Actor): BoardRecord {
+    const sidecarName =
+      typeof input.meta === 'object' && input.meta !== null && 'name' in input.meta
+        ? input.meta.name
+        : undefined;
+    const name = parseOrThrow(BoardNameSchema, input.name ?? sidecarName ?? 'Imported board', 'board name');
+    const state = validateImportedUpdate(input.update);
+    const { stores } = this.context;
+    const now = Date.now();
+    const board = stores.db
+      .transaction(() => {
+        const created = stores.boards.create(newBoardId(), name, now);
+        stores.updates.compact(created.id, state, 0, now);
+        return created;
+      })
+      .immediate();
+    this.audit(actor, 'board_import', { boardId: board.id, detail: { name, bytes: state.byteLength } });
+    return board;
+  }
+
+  /** Who is connected to a board right now (empty without a running hub). */
+  liveConnections(boardId: string): LiveConnection[] {
+    const board = this.requireBoard(boardId);
+    return (this.context.live?.connections() ?? []).filter((c) => c.boardId === board.id);
+  }
+
+  // ----- shares -----
 
   async createShare(request: ShareRequest, actor: Actor): Promise<IssuedShare> {
     const valid = parseOrThrow(ShareRequestSchema, request, 'share');
@@ -114,13 +254,43 @@ export class HubService {
       role: share.role,
       expiresAt: expiresAtMs === null ? null : Math.floor(expiresAtMs / 1000),
     });
-    this.audit(actor, 'share_create', board.id, { role: share.role, expiresAt: expiresAtMs }, share);
+    this.audit(actor, 'share_create', { share, detail: { role: share.role, expiresAt: expiresAtMs } });
     const { host, port } = this.context.locate();
     return { share, token, url: boardSocketUrl(host, port, board.id, token) };
   }
 
   listShares(boardId: string): ShareRecord[] {
-    return this.context.stores.shares.listByBoard(this.getActiveBoard(boardId).id);
+    return this.context.stores.shares.listByBoard(this.requireBoard(boardId).id);
+  }
+
+  getShare(shareId: string): ShareRecord {
+    const share = this.context.stores.shares.get(parseOrThrow(IdSchema, shareId, 'share id'));
+    if (!share) throw new HubError('SHARE_NOT_FOUND', `No share with id ${shareId}.`);
+    return share;
+  }
+
+  /** Revokes a share: its token is refused from now on and its live connections are closed (4401). */
+  revokeShare(shareId: string, actor: Actor): ShareRecord {
+    const share = this.getShare(shareId);
+    if (share.revokedAt === null) {
+      this.context.stores.shares.revoke(share.id, Date.now());
+      this.audit(actor, 'share_revoke', { share, detail: { role: share.role } });
+      this.context.onAccessChanged?.({ kind: 'share', shareId: share.id });
+    }
+    return this.getShare(share.id);
+  }
+
+  /** Changes a share's role; live connections using it switch at once. */
+  setShareRole(shareId: string, role: Role, actor: Actor): ShareRecord {
+    const share = this.getShare(shareId);
+    const validRole = parseOrThrow(RoleSchema, role, 'role');
+    if (share.revokedAt !== null) throw new HubError('INVALID_ARGUMENT', `Share ${share.id} is revoked.`);
+    if (share.role !== validRole) {
+      this.context.stores.shares.setRole(share.id, validRole);
+      this.audit(actor, 'share_role_change', { share, detail: { from: share.role, to: validRole } });
+      this.context.onAccessChanged?.({ kind: 'share', shareId: share.id });
+    }
+    return this.getShare(share.id);
   }
 
   /**
@@ -131,37 +301,126 @@ export class HubService {
     if (token === null || token === '')
       throw new HubError('TOKEN_MISSING', 'A token is required to open a board.');
     const verified = verifyShareToken(this.context.keyring, this.context.hubId, token);
-    const share = this.context.stores.shares.get(verified.shareId);
+    const share = this.currentShare(verified.shareId);
+    if (verified.boardId !== boardId || share.boardId !== boardId) {
+      throw new HubError('WRONG_BOARD', 'This token is for another board.');
+    }
+    const board = this.getActiveBoard(boardId);
+    return { board, share, expiresAt: verified.expiresAt, keyId: verified.keyId };
+  }
+
+  /** The share as it stands now; throws if it was revoked, expired or removed. */
+  currentShare(shareId: string): ShareRecord {
+    const share = this.context.stores.shares.get(shareId);
     if (!share || share.revokedAt !== null)
       throw new HubError('TOKEN_REVOKED', 'This share link was revoked.');
     if (share.expiresAt !== null && share.expiresAt <= Date.now()) {
       throw new HubError('TOKEN_EXPIRED', 'This share link has expired.');
     }
-    if (verified.boardId !== boardId || share.boardId !== boardId) {
-      throw new HubError('WRONG_BOARD', 'This token is for another board.');
+    return share;
+  }
+
+  // ----- keys and admin tokens -----
+
+  /** Whether tokens signed by this key are still accepted. */
+  isActiveKey(keyId: string): boolean {
+    return this.context.keyring.verificationKey(keyId) !== undefined;
+  }
+
+  listKeys(): KeyInfo[] {
+    return this.context.keyring.list();
+  }
+
+  rotateKey(actor: Actor): KeyInfo {
+    const key = this.context.keyring.rotate(Date.now());
+    this.audit(actor, 'key_rotate', { detail: { kid: key.kid } });
+    return key;
+  }
+
+  /** Retires a key (default: all but the current one); tokens it signed stop working at once. */
+  retireKey(actor: Actor, kid?: string): KeyInfo[] {
+    const retired = this.context.keyring.retire(Date.now(), kid);
+    if (retired.length > 0) {
+      this.audit(actor, 'key_retire', { detail: { kids: retired.map((k) => k.kid) } });
+      this.context.onAccessChanged?.({ kind: 'keys' });
     }
-    const board = this.getActiveBoard(boardId);
-    return { board, share, expiresAt: verified.expiresAt };
+    return retired;
+  }
+
+  /** Issues a new admin token, revoking every earlier one; only its hash is stored. */
+  issueAdminToken(actor: Actor): string {
+    const fresh = newAdminToken();
+    this.context.stores.adminTokens.replaceAll(fresh.id, fresh.secretHash, Date.now());
+    this.audit(actor, 'admin_token_issue', { detail: { tokenId: fresh.id } });
+    return fresh.token;
+  }
+
+  isValidAdminToken(token: string): boolean {
+    const parsed = parseAdminToken(token);
+    const stored = parsed ? this.context.stores.adminTokens.get(parsed.id) : undefined;
+    return (
+      parsed !== undefined &&
+      stored !== undefined &&
+      stored.revokedAt === null &&
+      secretMatches(parsed.secret, stored.secretHash)
+    );
+  }
+
+  recordAdminAuthFailure(actor: Actor, reason: string): void {
+    this.audit(actor, 'admin_auth_failed', { detail: { reason } });
+  }
+
+  // ----- status -----
+
+  status(): HubStatus {
+    const live = this.context.live;
+    const { boards } = this.context.stores;
+    return {
+      hubId: this.context.hubId,
+      version: VERSION,
+      running: live !== undefined,
+      uptimeSeconds: live ? Math.round((Date.now() - live.startedAt) / 1000) : 0,
+      roomsLoaded: live?.roomsLoaded() ?? 0,
+      connections: live?.connections().length ?? 0,
+      boards: boards.listActive().length,
+      boardsInTrash: boards.listWithFigures(true).length,
+      dataDir: this.context.dataDir,
+      dataDirBytes: folderBytes(this.context.dataDir),
+    };
+  }
+
+  // ----- helpers -----
+
+  private requireBoard(boardId: string): BoardRecord {
+    const board = this.context.stores.boards.get(parseOrThrow(IdSchema, boardId, 'board id'));
+    if (!board) throw new HubError('BOARD_NOT_FOUND', `No board with id ${boardId}.`);
+    return board;
+  }
+
+  private liveConnectionCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const connection of this.context.live?.connections() ?? []) {
+      counts.set(connection.boardId, (counts.get(connection.boardId) ?? 0) + 1);
+    }
+    return counts;
   }
 
   private audit(
     actor: Actor,
-    action: 'board_create' | 'share_create',
-    boardId: string,
-    detail: Record<string, unknown>,
-    share?: ShareRecord,
+    action: AuditAction,
+    about: { boardId?: string; share?: ShareRecord; detail: Record<string, unknown> },
   ): void {
     this.context.stores.audit.append([
       {
         ts: Date.now(),
         action,
         actor: actor.name,
-        boardId,
-        shareId: share?.id ?? null,
-        label: share?.label ?? null,
+        boardId: about.boardId ?? about.share?.boardId ?? null,
+        shareId: about.share?.id ?? null,
+        label: about.share?.label ?? null,
         ip: actor.ip ?? null,
         userAgent: actor.userAgent ?? null,
-        detail,
+        detail: about.detail,
       },
     ]);
   }

@@ -68,6 +68,10 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX audit_by_time ON audit_log(ts);
   CREATE INDEX audit_by_board ON audit_log(board_id, ts);
+  -- Audit queries filter by one of these and page newest first by id (the rowid each index ends in).
+  CREATE INDEX audit_by_action ON audit_log(action);
+  CREATE INDEX audit_by_actor ON audit_log(actor);
+  CREATE INDEX audit_by_ip ON audit_log(ip);
   -- Rows are never changed or removed in place; retention pruning lifts the delete guard inside
   -- its own transaction and leaves a checkpoint row (see audit-store.ts).
   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log

@@ -1,6 +1,7 @@
 import type { Role } from '../auth/roles.js';
 import type { Db } from './database.js';
 
+/** A share is the authority behind a token: the token's jti names the row, the row holds the role. */
 export interface ShareRecord {
   id: string;
   boardId: string;
@@ -31,11 +32,12 @@ const toRecord = (row: ShareRow): ShareRecord => ({
   revokedAt: row.revoked_at,
 });
 
-/** A share is the authority behind a token: the token's jti names the row, the row holds the role. */
 export class ShareStore {
   private readonly insertStmt;
   private readonly getStmt;
   private readonly listByBoardStmt;
+  private readonly revokeStmt;
+  private readonly setRoleStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare<[string, string, Role, string, number, number | null]>(
@@ -45,6 +47,10 @@ export class ShareStore {
     this.listByBoardStmt = db.prepare<[string], ShareRow>(
       'SELECT * FROM shares WHERE board_id = ? ORDER BY created_at, id',
     );
+    this.revokeStmt = db.prepare<[number, string]>(
+      'UPDATE shares SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+    );
+    this.setRoleStmt = db.prepare<[Role, string]>('UPDATE shares SET role = ? WHERE id = ?');
   }
 
   create(share: Omit<ShareRecord, 'revokedAt'>): ShareRecord {
@@ -59,5 +65,13 @@ export class ShareStore {
 
   listByBoard(boardId: string): ShareRecord[] {
     return this.listByBoardStmt.all(boardId).map(toRecord);
+  }
+
+  revoke(id: string, now: number): void {
+    this.revokeStmt.run(now, id);
+  }
+
+  setRole(id: string, role: Role): void {
+    this.setRoleStmt.run(role, id);
   }
 }

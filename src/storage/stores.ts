@@ -1,3 +1,4 @@
+import { AdminTokenStore } from './admin-token-store.js';
 import { AuditStore } from './audit-store.js';
 import { BoardStore } from './board-store.js';
 import { type Db, databaseFile, type OpenOptions, openDatabase } from './database.js';
@@ -15,6 +16,7 @@ export interface Stores {
   updates: DocUpdateStore;
   shares: ShareStore;
   audit: AuditStore;
+  adminTokens: AdminTokenStore;
   close(): void;
 }
 
@@ -28,6 +30,7 @@ export function openStores(dataDir: string, options: OpenOptions = {}): Stores {
     updates: new DocUpdateStore(db),
     shares: new ShareStore(db),
     audit: new AuditStore(db),
+    adminTokens: new AdminTokenStore(db),
     close: () => db.close(),
   };
 }

@@ -17,7 +17,10 @@ export interface ConnectionIdentity {
   boardId: string;
   shareId: string;
   label: string;
+  /** Changes live when the share's role is changed. */
   role: Role;
+  /** Signing key of the token it came in with. */
+  keyId: string;
   ip: string | null;
   userAgent: string | null;
   /** Seconds since the epoch; the connection is closed with 4401 at that moment. */
@@ -57,6 +60,13 @@ export class ClientConnection implements RoomMember {
 
   get role(): Role {
     return this.identity.role;
+  }
+
+  /** A role change applies to the very next message. */
+  setRole(role: Role): void {
+    if (this.identity.role === role) return;
+    this.auditEvent('role_applied', { from: this.identity.role, to: role });
+    this.identity.role = role;
   }
 
   start(): void {
