@@ -138,6 +138,7 @@ describe('share tokens and the keyring that signs them', () => {
         boardId: BOARD,
         shareId: SHARE,
         expiresAt,
+        keyId: keyring.currentSigningKey().kid,
       });
     });
 
@@ -152,6 +153,7 @@ describe('share tokens and the keyring that signs them', () => {
         boardId: BOARD,
         shareId: SHARE,
         expiresAt: null,
+        keyId: keyring.currentSigningKey().kid,
       });
     });
 
