@@ -51,6 +51,17 @@ export const HubConfigSchema = z.object({
    */
   durability: z.enum(['normal', 'full']).default('normal'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The admin API answers only on loopback unless this is set (even when boards are on the LAN). */
+  adminOnLan: z.boolean().default(false),
+  /**
+   * Browser origins (e.g. "https://board.example") allowed to call the API and open WebSockets,
+   * besides the hub's own pages. Requests without an Origin header (non-browser clients) pass.
+   */
+  allowedOrigins: z.array(z.string().url()).default([]),
+  /** Failed authentications (bad token, bad admin token) allowed per client IP per minute… */
+  authFailuresPerMinute: z.number().int().min(1).default(20),
+  /** …after which that IP is refused with 429 for this long. */
+  authBlockSeconds: z.number().int().min(1).default(300),
 });
 
 export type HubConfig = z.output<typeof HubConfigSchema>;

@@ -5,8 +5,10 @@ import { type HubConfig, type HubConfigInput, parseHubConfig } from './config.js
 import { describeError, HubError } from './errors.js';
 import { newHubId } from './ids.js';
 import { createLogger, type Logger } from './log.js';
+import { AuthFailureLimiter } from './net/auth-failure-limiter.js';
 import { createHttpServer } from './net/http-server.js';
 import { httpBaseUrl } from './net/join-url.js';
+import { OriginPolicy } from './net/origin-policy.js';
 import { createUpgradeGate } from './net/upgrade-gate.js';
 import { AccessEnforcer } from './rooms/access-enforcer.js';
 import { GroupCommit } from './rooms/group-commit.js';
@@ -177,11 +179,21 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    const app = createHttpServer(log, {
-      version: VERSION,
-      uptimeSeconds: () => Math.round((Date.now() - startedAt) / 1000),
-      roomsLoaded: () => rooms.all().length,
-      connections: () => connections.size,
+    const originPolicy = new OriginPolicy(config.allowedOrigins);
+    const limiter = new AuthFailureLimiter(config.authFailuresPerMinute, config.authBlockSeconds);
+    const app = createHttpServer({
+      log,
+      service,
+      originPolicy,
+      limiter,
+      adminOnLan: config.adminOnLan,
+      health: () => ({
+        status: 'ok',
+        version: VERSION,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        roomsLoaded: rooms.all().length,
+        connections: connections.size,
+      }),
     });
     app.server.on(
       'upgrade',
@@ -191,6 +203,8 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
         wss,
         log,
         audit,
+        originPolicy,
+        limiter,
         isAcceptingConnections: () => accepting.value,
         connectionHooks: {
           audit,

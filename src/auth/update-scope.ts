@@ -30,7 +30,7 @@ const MAX_NESTING = 10_000;
 type Struct = Y.Item | Y.GC;
 
 /** The struct holding an id: from the doc (already integrated) or one of the update's new ones. */
-type Found = { from: 'doc'; struct: Struct } | { from: 'update'; struct: Struct } | null;
+type Found = { from: 'doc' | 'update'; struct: Struct } | null;
 
 export function updateTouchesOnlyRoot(doc: Y.Doc, update: Uint8Array, rootName: string): boolean {
   try {
@@ -129,6 +129,8 @@ class ScopeCheck {
 
   /** Resolves a new item's place after those of the new items it depends on (explicit stack). */
   private placeOfNewItem(start: Y.Item): Place {
+    const known = this.newItemPlaces.get(start);
+    if (known) return known;
     const stack: Y.Item[] = [start];
     const onStack = new Set<Y.Item>(stack);
     for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
@@ -149,7 +151,11 @@ class ScopeCheck {
   private unresolvedDependency(item: Y.Item): Y.Item | null {
     for (const id of dependencies(item)) {
       const found = this.find(id);
-      if (found?.from === 'update' && found.struct instanceof Y.Item && !this.newItemPlaces.has(found.struct)) {
+      if (
+        found?.from === 'update' &&
+        found.struct instanceof Y.Item &&
+        !this.newItemPlaces.has(found.struct)
+      ) {
         return found.struct;
       }
     }
@@ -172,7 +178,9 @@ class ScopeCheck {
     const found = this.find(id);
     if (found === null) return UNKNOWN;
     if (!(found.struct instanceof Y.Item)) return DISCARDED;
-    return found.from === 'doc' ? this.placeOfDocItem(found.struct) : this.placeOfSettledNewItem(found.struct);
+    return found.from === 'doc'
+      ? this.placeOfDocItem(found.struct)
+      : this.placeOfSettledNewItem(found.struct);
   }
 
   /** The parent's content must be a type; a deleted one (ContentDeleted) discards the child. */
@@ -192,8 +200,10 @@ class ScopeCheck {
   }
 
   private placeOfDocNeighbour(client: number, clock: number): Place {
-    const found = this.find(new Y.ID(client, clock));
-    return found?.from === 'doc' && found.struct instanceof Y.Item ? this.placeOfDocItem(found.struct) : UNKNOWN;
+    const found = this.find(Y.createID(client, clock));
+    return found?.from === 'doc' && found.struct instanceof Y.Item
+      ? this.placeOfDocItem(found.struct)
+      : UNKNOWN;
   }
 
   /** An integrated item's parent is a type: walk up to the root and name it. */
@@ -257,11 +267,15 @@ function dependencies(item: Y.Item): Y.ID[] {
  * neighbour's parent first: an item between two roots is crafted, never sent by a real client.
  */
 function agree(places: readonly Place[]): Place {
-  if (places.length === 0 || places.some((p) => p.kind === 'unknown')) return UNKNOWN;
+  if (places.some((p) => p.kind === 'unknown')) return UNKNOWN;
   if (places.some((p) => p.kind === 'discarded')) return DISCARDED;
-  const names = new Set(places.map((p) => (p.kind === 'root' ? p.name : '')));
-  const [name] = names;
-  return names.size === 1 && name !== undefined ? { kind: 'root', name } : UNKNOWN;
+  let name: string | null = null;
+  for (const place of places) {
+    if (place.kind !== 'root') continue;
+    if (name !== null && place.name !== name) return UNKNOWN;
+    name = place.name;
+  }
+  return name === null ? UNKNOWN : { kind: 'root', name };
 }
 
 function rootKey(doc: Y.Doc, type: Y.AbstractType<unknown>): string | null {

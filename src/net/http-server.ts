@@ -1,19 +1,30 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { describeError, isHubError } from '../errors.js';
 import { type Logger, redactUrl } from '../log.js';
+import type { HubService } from '../service/hub-service.js';
+import { registerBoardRoutes } from './api/board-routes.js';
+import { createApiGuard } from './api/guard.js';
+import { registerHubRoutes } from './api/hub-routes.js';
+import { registerShareRoutes } from './api/share-routes.js';
+import type { AuthFailureLimiter } from './auth-failure-limiter.js';
+import type { OriginPolicy } from './origin-policy.js';
 
 /**
- * The hub's HTTP side (fastify). Today: health. Errors always leave as
+ * The hub's HTTP side (fastify): /healthz for anyone, and the admin API under /api/ behind the
+ * guard (loopback, origin, rate limit, admin token). Errors always leave as
  * {error: {code, message}} with a 4xx/5xx status, never a stack trace.
  */
-export interface HealthSource {
-  version: string;
-  uptimeSeconds(): number;
-  roomsLoaded(): number;
-  connections(): number;
+export interface HttpServerOptions {
+  log: Logger;
+  service: HubService;
+  originPolicy: OriginPolicy;
+  limiter: AuthFailureLimiter;
+  adminOnLan: boolean;
+  health(): Record<string, unknown>;
 }
 
-export function createHttpServer(log: Logger, health: HealthSource): FastifyInstance {
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const { log, service } = options;
   const app = Fastify({ logger: false, return503OnClosing: true });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -26,26 +37,29 @@ export function createHttpServer(log: Logger, health: HealthSource): FastifyInst
     }),
   );
 
-  app.setErrorHandler(async (error: Error & { statusCode?: number }, _request, reply) => {
-    if (isHubError(error))
-      return reply.code(error.httpStatus).send({ error: { code: error.code, message: error.message } });
-    const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
-    if (status >= 500) log.error({ err: describeError(error) }, 'request failed');
-    return reply.code(status).send({
-      error: {
-        code: status >= 500 ? 'INTERNAL' : 'BAD_REQUEST',
-        message: status >= 500 ? 'Internal error.' : error.message,
-      },
-    });
-  });
+  app.setErrorHandler(
+    async (error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
+      if (isHubError(error)) {
+        return reply.code(error.httpStatus).send({ error: { code: error.code, message: error.message } });
+      }
+      const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
+      if (status >= 500) log.error({ err: describeError(error) }, 'request failed');
+      const code = error.validation ? 'BAD_REQUEST' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      return reply.code(status).send({
+        error:
+          status >= 500 ? { code: 'INTERNAL', message: 'Internal error.' } : { code, message: error.message },
+      });
+    },
+  );
 
-  app.get('/healthz', async () => ({
-    status: 'ok',
-    version: health.version,
-    uptimeSeconds: health.uptimeSeconds(),
-    roomsLoaded: health.roomsLoaded(),
-    connections: health.connections(),
-  }));
+  app.get('/healthz', async () => options.health());
+
+  app.register(async (api) => {
+    api.addHook('onRequest', createApiGuard(options));
+    registerHubRoutes(api, service);
+    registerBoardRoutes(api, service);
+    registerShareRoutes(api, service);
+  });
 
   return app;
 }

@@ -9,7 +9,9 @@ import type { RoomManager } from '../rooms/room-manager.js';
 import type { HubService } from '../service/hub-service.js';
 import type { AuditEntry } from '../storage/audit-store.js';
 import { ClientConnection, type ConnectionHooks, type ConnectionIdentity } from '../sync/connection.js';
+import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { BOARD_PATH_PREFIX } from './join-url.js';
+import type { OriginPolicy } from './origin-policy.js';
 
 /**
  * The only way into a board: every check happens on the HTTP upgrade request, before a WebSocket
@@ -22,6 +24,8 @@ export interface UpgradeGateDeps {
   wss: WebSocketServer;
   log: Logger;
   audit(entry: AuditEntry): void;
+  originPolicy: OriginPolicy;
+  limiter: AuthFailureLimiter;
   isAcceptingConnections(): boolean;
   /** Shared by every connection (one object, no per-connection closures). */
   connectionHooks: ConnectionHooks;
@@ -84,6 +88,13 @@ async function admit(
   let boardId: string | null = null;
   try {
     if (!deps.isAcceptingConnections()) throw new HubError('BOARD_UNAVAILABLE', 'The hub is shutting down.');
+    if (!deps.originPolicy.allows(request.headers.origin, request.headers.host)) {
+      throw new HubError('ORIGIN_NOT_ALLOWED', 'WebSocket connections from this web origin are not allowed.');
+    }
+    const retryAfter = ip === null ? 0 : await deps.limiter.retryAfterSeconds(ip);
+    if (retryAfter > 0) {
+      throw new HubError('TOO_MANY_FAILURES', `Too many failed attempts; try again in ${retryAfter} s.`);
+    }
     const parsed = parseBoardRequest(request.url);
     boardId = parsed.boardId;
     const access = await deps.service.authorizeBoardAccess(parsed.token, parsed.boardId);
@@ -108,15 +119,18 @@ async function admit(
   } catch (error) {
     const hubError = isHubError(error) ? error : new HubError('INTERNAL', 'Internal error.');
     if (!isHubError(error)) deps.log.error({ err: describeError(error) }, 'upgrade failed');
-    deps.audit({
-      ts: Date.now(),
-      action: 'denied',
-      actor: 'anonymous',
-      boardId,
-      ip,
-      userAgent,
-      detail: { code: hubError.code, reason: hubError.message },
-    });
+    if (ip !== null && hubError.httpStatus === 401) await deps.limiter.recordFailure(ip);
+    // A blocked IP's further attempts are not audited one by one: that would be the flood.
+    if (hubError.code !== 'TOO_MANY_FAILURES')
+      deps.audit({
+        ts: Date.now(),
+        action: 'denied',
+        actor: 'anonymous',
+        boardId,
+        ip,
+        userAgent,
+        detail: { code: hubError.code, reason: hubError.message },
+      });
     refuse(socket, hubError.httpStatus, hubError.code, hubError.message);
   }
 }

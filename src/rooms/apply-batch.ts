@@ -5,15 +5,32 @@ export interface BatchResult {
   effectiveUpdate: Uint8Array | null;
   /** Indexes of updates that threw while being applied (malformed). */
   failed: number[];
+  /** Indexes of updates that `accept` turned down: never applied. */
+  rejected: number[];
 }
+
+/**
+ * Decides, inside the batch's transaction and right before an update is applied, whether it may
+ * be: it sees the doc with the batch's earlier updates already in it. If it throws, the update
+ * is rejected.
+ */
+export type AcceptUpdate = (index: number) => boolean;
+
+const acceptAll: AcceptUpdate = () => true;
 
 /**
  * Applies updates to doc in ONE transaction, so several clients' changes in one event-loop turn
  * become one merged update: one row in the log and one frame to every reader.
  */
-export function applyBatch(doc: Y.Doc, updates: readonly Uint8Array[], origin: unknown): BatchResult {
+export function applyBatch(
+  doc: Y.Doc,
+  updates: readonly Uint8Array[],
+  origin: unknown,
+  accept: AcceptUpdate = acceptAll,
+): BatchResult {
   let effectiveUpdate: Uint8Array | null = null;
   const failed: number[] = [];
+  const rejected: number[] = [];
   const capture = (update: Uint8Array): void => {
     effectiveUpdate = effectiveUpdate === null ? update : Y.mergeUpdates([effectiveUpdate, update]);
   };
@@ -21,6 +38,10 @@ export function applyBatch(doc: Y.Doc, updates: readonly Uint8Array[], origin: u
   try {
     doc.transact(() => {
       updates.forEach((update, index) => {
+        if (!accepts(accept, index)) {
+          rejected.push(index);
+          return;
+        }
         try {
           Y.applyUpdate(doc, update, origin);
         } catch {
@@ -31,7 +52,15 @@ export function applyBatch(doc: Y.Doc, updates: readonly Uint8Array[], origin: u
   } finally {
     doc.off('update', capture);
   }
-  return { effectiveUpdate, failed };
+  return { effectiveUpdate, failed, rejected };
+}
+
+function accepts(accept: AcceptUpdate, index: number): boolean {
+  try {
+    return accept(index);
+  } catch {
+    return false;
+  }
 }
 
 /** True when the doc holds structs or deletions it could not integrate yet (missing dependencies). */

@@ -1,6 +1,7 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { mayChangeDocument } from '../auth/roles.js';
+import { mayChangeDocument, type Role, writableRoot } from '../auth/roles.js';
+import { updateTouchesOnlyRoot } from '../auth/update-scope.js';
 import { describeError, HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DocUpdateStore } from '../storage/doc-update-store.js';
@@ -12,7 +13,7 @@ import {
   encodeUpdate,
 } from '../sync/protocol.js';
 import { updateChangesDoc } from '../sync/update-inspection.js';
-import { applyBatch, hasPendingStructs } from './apply-batch.js';
+import { applyBatch, type BatchResult, hasPendingStructs } from './apply-batch.js';
 import type { RoomMember, RoomState } from './types.js';
 
 /**
@@ -54,6 +55,29 @@ const TOUCH_INTERVAL_MS = 5000;
 interface PendingUpdate {
   member: RoomMember;
   update: Uint8Array;
+}
+
+/**
+ * Whether the sender's role allows this update on doc as it is now. An update that changes
+ * nothing (a reconnect's resent delete set) is never refused; a malformed one is let through so
+ * that applying it fails and closes its sender with a protocol error.
+ */
+function mayApply(doc: Y.Doc, { member, update }: PendingUpdate): boolean {
+  if (mayChangeDocument(member.role)) return true;
+  const root = writableRoot(member.role);
+  if (root !== 'none' && updateTouchesOnlyRoot(doc, update, root)) return true;
+  try {
+    return !updateChangesDoc(doc, update);
+  } catch {
+    return true;
+  }
+}
+
+function refusalReason(role: Role): string {
+  const root = writableRoot(role);
+  return root === 'all' || root === 'none'
+    ? `role "${role}" may not change this board`
+    : `role "${role}" may change only "${root}" on this board`;
 }
 
 export class Room {
@@ -158,8 +182,13 @@ export class Room {
     }
   }
 
+  /**
+   * Edits and comments wait for the group commit. A comment is checked there, against the doc as
+   * it is when the comment is applied: a commenter's quick edits arrive in one turn, each built on
+   * the one before, which is not in the doc yet at this point.
+   */
   private receiveDocumentUpdate(member: RoomMember, update: Uint8Array): void {
-    if (mayChangeDocument(member.role)) {
+    if (writableRoot(member.role) !== 'none') {
       this.pending.push({ member, update });
       this.commits.scheduleRoom(this);
       return;
@@ -171,13 +200,14 @@ export class Room {
       member.failProtocol('malformed update');
       return;
     }
-    if (changes) member.refuseWrite(`role "${member.role}" may not change this board`);
+    if (changes) member.refuseWrite(refusalReason(member.role));
   }
 
   /**
    * Group commit, step 1: apply this turn's pending edits in one transaction and say what to log
    * and broadcast. A malformed update closes its sender and the doc is rebuilt from storage, so a
-   * half-applied update never lingers in memory.
+   * half-applied update never lingers in memory. A change outside the sender's role is refused
+   * (never applied, logged or broadcast), once, even when the batch is applied again.
    */
   takeBatch(): PreparedBatch | null {
     if (this.stateValue !== 'live' || this.pending.length === 0) {
@@ -186,26 +216,21 @@ export class Room {
     }
     let batch = this.pending;
     this.pending = [];
-    let result = applyBatch(
-      this.doc,
-      batch.map((p) => p.update),
-      this,
-    );
+    const refused = new Set<PendingUpdate>();
+    let result = this.applyPermitted(batch, refused);
     while (result.failed.length > 0) {
       const failed = new Set(result.failed);
       for (const index of failed) batch[index]?.member.failProtocol('malformed update');
       batch = batch.filter((_, index) => !failed.has(index));
       this.doc = this.loadDocFromStorage();
-      result = applyBatch(
-        this.doc,
-        batch.map((p) => p.update),
-        this,
-      );
+      result = this.applyPermitted(batch, refused);
     }
+    for (const { member } of refused) member.refuseWrite(refusalReason(member.role));
+    const applied = batch.filter((p) => !refused.has(p));
     // Structs waiting for a missing dependency are not in the effective update but are served to
     // new peers by sync step 2, so their raw updates are logged too (applying twice is harmless).
     const rows = hasPendingStructs(this.doc)
-      ? batch.map((p) => p.update)
+      ? applied.map((p) => p.update)
       : result.effectiveUpdate
         ? [result.effectiveUpdate]
         : [];
@@ -216,8 +241,25 @@ export class Room {
       firstSeq: this.lastSeq + 1,
       touchBoard: Date.now() - this.lastTouchedAt >= TOUCH_INTERVAL_MS,
       broadcast: result.effectiveUpdate,
-      origins: new Set(batch.map((p) => p.member)),
+      origins: new Set(applied.map((p) => p.member)),
     };
+  }
+
+  /** Applies the batch in one transaction, each update only if its sender's role allows it. */
+  private applyPermitted(batch: readonly PendingUpdate[], refused: Set<PendingUpdate>): BatchResult {
+    const doc = this.doc;
+    return applyBatch(
+      doc,
+      batch.map((p) => p.update),
+      this,
+      (index) => {
+        const pending = batch[index];
+        if (pending === undefined || refused.has(pending)) return false;
+        if (mayApply(doc, pending)) return true;
+        refused.add(pending);
+        return false;
+      },
+    );
   }
 
   /** Group commit, step 2a: the rows are durable; now the others may see them. */

@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = [
   'share_create',
   'share_revoke',
   'share_role_change',
+  'role_applied',
   'key_rotate',
   'key_retire',
   'admin_token_issue',
