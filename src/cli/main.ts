@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { defaultDataDir } from '../config.js';
 import { describeError, isHubError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerAudit } from './audit-command.js';
 import { registerBoard } from './board-command.js';
+import { registerKeys } from './key-command.js';
 import { registerServe } from './serve-command.js';
 import { registerShare } from './share-command.js';
 
@@ -22,6 +24,8 @@ function buildProgram(): Command {
   registerServe(program, dataOption);
   registerBoard(program, dataOption);
   registerShare(program, dataOption);
+  registerKeys(program, dataOption);
+  registerAudit(program, dataOption);
   return program;
 }
 

@@ -23,3 +23,9 @@ export function printTable(rows: Array<Record<string, string>>, emptyMessage: st
 }
 
 export const formatTime = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

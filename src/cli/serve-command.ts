@@ -12,7 +12,11 @@ interface ServeOptions {
   maxPayload?: number;
   durability: 'normal' | 'full';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  adminOnLan?: boolean;
+  allowOrigin: string[];
 }
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerServe(program: Command, dataOption: () => [string, string, string]): void {
   program
@@ -33,6 +37,13 @@ export function registerServe(program: Command, dataOption: () => [string, strin
       'normal',
     )
     .option('--log-level <level>', 'fatal | error | warn | info | debug | silent', 'info')
+    .option('--admin-on-lan', 'let the admin API answer LAN clients too (default: this machine only)')
+    .option(
+      '--allow-origin <origin>',
+      'a web origin allowed to use the API and WebSockets (repeatable)',
+      collect,
+      [],
+    )
     .action(async (options: ServeOptions) => {
       const hub = createHub({
         dataDir: options.data,
@@ -42,6 +53,8 @@ export function registerServe(program: Command, dataOption: () => [string, strin
         maxPayloadBytes: options.maxPayload,
         durability: options.durability,
         logLevel: options.logLevel,
+        adminOnLan: options.adminOnLan === true,
+        allowedOrigins: options.allowOrigin,
       });
       const { url } = await hub.start();
       const wsBase = url.replace(/^http/, 'ws');
@@ -49,6 +62,7 @@ export function registerServe(program: Command, dataOption: () => [string, strin
         `Boardhub listening on ${url}\n` +
           `  boards:  ${wsBase}${BOARD_PATH_PREFIX}{boardId}?token=…\n` +
           `  data:    ${options.data}\n` +
+          `  admin:   ${url}/api/ (${options.adminOnLan ? 'LAN too' : 'this machine only'}; token: boardhub admin-token)\n` +
           (options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1'
             ? '  visible on this machine only (use --host 0.0.0.0 to open it to the LAN)\n'
             : '  VISIBLE ON THE LAN: anyone on this network can reach it (share links still decide who gets in)\n'),

@@ -14,7 +14,7 @@ interface ShareCreateOptions {
 }
 
 export function registerShare(program: Command, dataOption: () => [string, string, string]): void {
-  const share = program.command('share').description('issue and list share links');
+  const share = program.command('share').description('issue, list, revoke and re-role share links');
 
   share
     .command('create')
@@ -41,6 +41,31 @@ export function registerShare(program: Command, dataOption: () => [string, strin
           `${issued.share.expiresAt ? `, expires ${formatTime(issued.share.expiresAt)}` : ''})\n` +
           `url:   ${issued.url}\ntoken: ${issued.token}\n`,
       );
+    });
+
+  share
+    .command('revoke <shareId>')
+    .description('revoke a share: its token stops working and its live connections are closed')
+    .option(...dataOption())
+    .option('--json', 'print the share as JSON')
+    .action(async (shareId: string, options: { data: string; json?: boolean }) => {
+      const revoked = await withService(options.data, (service) => service.revokeShare(shareId, cliActor()));
+      if (options.json) printJson(revoked);
+      else process.stdout.write(`revoked ${revoked.id}\n`);
+    });
+
+  share
+    .command('set-role <shareId>')
+    .description("change a share's role; live connections switch within 2 seconds")
+    .addOption(new Option('--role <role>', 'the new role').choices(ROLES).makeOptionMandatory())
+    .option(...dataOption())
+    .option('--json', 'print the share as JSON')
+    .action(async (shareId: string, options: { data: string; role: Role; json?: boolean }) => {
+      const changed = await withService(options.data, (service) =>
+        service.setShareRole(shareId, options.role, cliActor()),
+      );
+      if (options.json) printJson(changed);
+      else process.stdout.write(`${changed.id} is now ${changed.role}\n`);
     });
 
   share

@@ -34,7 +34,7 @@ const filterFields = {
 };
 const rangeInOrder = (f: { from?: number; to?: number }): boolean =>
   f.from === undefined || f.to === undefined || f.from < f.to;
-const RANGE_MESSAGE = { message: 'from must be before to', path: ['from'] };
+const RANGE_MESSAGE = { message: 'must be before to', path: ['from'] };
 
 const AuditFilterSchema = z.strictObject(filterFields).refine(rangeInOrder, RANGE_MESSAGE);
 
