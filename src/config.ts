@@ -51,6 +51,12 @@ export const HubConfigSchema = z.object({
    */
   durability: z.enum(['normal', 'full']).default('normal'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Audit rows older than this are pruned (a checkpoint row keeps the chain verifiable). */
+  auditRetentionMs: z
+    .number()
+    .int()
+    .positive()
+    .default(180 * 24 * 3600 * 1000),
   /** The admin API answers only on loopback unless this is set (even when boards are on the LAN). */
   adminOnLan: z.boolean().default(false),
   /**

@@ -65,12 +65,13 @@ function describeConnection(connection: ClientConnection): LiveConnection {
   };
 }
 
-/** Hourly: purge boards whose 30 days in the trash are over. Runs once at start too. */
-function startHousekeeping(service: HubService, log: Logger): NodeJS.Timeout {
+/** Hourly: purge boards whose 30 days in the trash are over, and audit rows past retention. */
+function startHousekeeping(service: HubService, auditRetentionMs: number, log: Logger): NodeJS.Timeout {
   const run = (): void => {
     try {
       const purged = service.purgeExpiredTrash();
       if (purged.length > 0) log.info({ boards: purged.length }, 'purged boards from the trash');
+      service.audit.prune(auditRetentionMs, { name: 'hub:retention' });
     } catch (error) {
       log.error({ err: describeError(error) }, 'housekeeping failed');
     }
@@ -240,7 +241,7 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
     }, config.pingIntervalMs);
     pingTimer.unref();
     enforcer.start(ACCESS_POLL_MS);
-    const housekeeping = startHousekeeping(service, log);
+    const housekeeping = startHousekeeping(service, config.auditRetentionMs, log);
 
     writeRuntimeInfo(config.dataDir, { pid: process.pid, host: config.host, port, startedAt });
     audit({

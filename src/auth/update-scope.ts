@@ -4,27 +4,35 @@ import * as Y from 'yjs';
  * Does an update change only one root type of a doc (e.g. `comments`)? Decided on the decoded
  * update, against the doc it is about to be applied to, without applying it. No I/O.
  *
- * Every new item lands in the list of some type; we find that type's root the way Yjs will when
- * it integrates the item: an explicit parent (a root name, or the id of a type item), otherwise the
- * parent of its left (origin) or right (rightOrigin) neighbour. Ids are looked up in the doc when
- * it has that clock, else among the update's own new structs (whose place is found first, with an
- * explicit stack: no recursion, cycles end as unknown). A neighbour or parent that Yjs would find
- * garbage-collected turns the item into a GC struct with no content: harmless. Every deleted range
- * must fall on items of the same root (or on nothing: GC, already deleted).
+ * Every new item lands in the list (or map key) of some type; we find that place the way Yjs's
+ * Item.getMissing will when it integrates the item: an explicit parent (a root name, or the id of
+ * a type item), otherwise the parent of its left (origin) or right (rightOrigin) neighbour. Ids are
+ * looked up in the doc when it has that clock, else among the update's own new structs (placed
+ * first, with an explicit stack: no recursion, and a cycle ends as unknown). A neighbour or parent
+ * Yjs finds garbage-collected turns the item into a GC struct with no content: harmless. Every
+ * deleted range must fall on items under the same root, or on nothing left to delete.
  *
- * Conservative: anything that cannot be resolved now (a missing dependency, a gap in a client's
- * clocks, a deletion of items nobody has sent, a client listed twice) is "no", because Yjs would
- * keep it pending and integrate it later against a doc we did not check. Updates that are
- * already fully in the doc are ignored, so a reconnect's resent state passes.
+ * Conservative: anything that cannot be placed now (a missing dependency, a gap in a client's
+ * clocks, a deletion of items nobody has sent, a client listed twice, neighbours in different
+ * places) is "no", because Yjs would keep it pending and integrate it later against a doc we did
+ * not check, or it is crafted. Structs the doc already has are ignored, so a reconnect's resent
+ * state passes.
  */
 
-/** Where an item lands: under a root type, nowhere (Yjs turns it into GC), or we cannot tell. */
-type Place = { kind: 'root'; name: string } | { kind: 'discarded' } | { kind: 'unknown' };
+/**
+ * Where an item lands: a list (an existing type, the new item that will carry a new type, or the
+ * name of a root the doc has not opened yet) and map key, under a root; or nowhere, because Yjs
+ * turns it into GC; or we cannot tell.
+ */
+type Place =
+  | { kind: 'placed'; root: string; list: Y.AbstractType<unknown> | Y.Item | string; key: string | null }
+  | { kind: 'discarded' }
+  | { kind: 'unknown' };
 
 const DISCARDED: Place = { kind: 'discarded' };
 const UNKNOWN: Place = { kind: 'unknown' };
 
-/** Types nest this deep at most before we stop walking (a guard, real boards are shallow). */
+/** Types nest this deep at most before we stop walking (a guard; real boards are shallow). */
 const MAX_NESTING = 10_000;
 
 type Struct = Y.Item | Y.GC;
@@ -45,7 +53,7 @@ class ScopeCheck {
   /** Per client, the update's structs the doc does not have yet, in clock order, gap-free. */
   private readonly newStructs = new Map<number, Struct[]>();
   private readonly newItemPlaces = new Map<Y.Item, Place>();
-  private readonly typeRoots = new Map<Y.AbstractType<unknown>, Place>();
+  private readonly typeRoots = new Map<Y.AbstractType<unknown>, string | null>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -56,17 +64,9 @@ class ScopeCheck {
     const { structs, ds } = Y.decodeUpdate(update);
     if (!this.collectNewStructs(structs)) return false;
     for (const [client, list] of this.newStructs) {
-      const docState = this.docState(client);
       for (const struct of list) {
-        if (!(struct instanceof Y.Item)) continue; // GC: no content, no parent
-        const place = this.placeOfNewItem(struct);
-        if (place.kind === 'discarded') continue;
-        if (!this.isOurRoot(place)) return false;
-        // Yjs integrates only the part the doc lacks, to the right of the doc's last struct of
-        // that client: that struct must live under our root too.
-        if (struct.id.clock < docState && !this.isOurRoot(this.placeOfDocNeighbour(client, docState - 1))) {
-          return false;
-        }
+        if (struct instanceof Y.Item && !this.newItemAllowed(struct, client)) return false;
+        // A GC struct has no content and no parent.
       }
     }
     for (const [client, deletions] of ds.clients) {
@@ -105,15 +105,28 @@ class ScopeCheck {
     return true;
   }
 
+  private newItemAllowed(item: Y.Item, client: number): boolean {
+    const place = this.placeOfNewItem(item);
+    if (place.kind === 'discarded') return true;
+    if (place.kind !== 'placed' || place.root !== this.rootName) return false;
+    const docState = this.docState(client);
+    if (item.id.clock >= docState) return true;
+    // The doc has the start of this struct: Yjs integrates the rest right after the doc's last
+    // struct of that client, so that one must sit in the very same place.
+    const found = this.find(Y.createID(client, docState - 1));
+    const before = found?.from === 'doc' ? found.struct : null;
+    return before instanceof Y.Item && before.parent === place.list && before.parentSub === place.key;
+  }
+
   /** A deleted range must touch only items under our root (or nothing left to delete). */
   private deletionAllowed(client: number, start: number, end: number): boolean {
     const docState = this.docState(client);
     const list = this.newStructs.get(client);
-    const last = list?.[list.length - 1];
+    const last = list?.at(-1);
     const covered = last ? last.id.clock + last.length : docState;
     // Beyond what anyone sent: Yjs would keep it and delete whatever arrives there later.
     if (end > covered) return false;
-    // New structs were all checked already; only the doc's items remain.
+    // The update's new items were all checked already; only the doc's items remain.
     if (start >= docState) return true;
     const structs = this.doc.store.clients.get(client);
     if (structs === undefined) return false;
@@ -122,33 +135,37 @@ class ScopeCheck {
       const struct = structs[index];
       if (struct === undefined || struct.id.clock >= limit) break;
       if (!(struct instanceof Y.Item) || struct.deleted) continue;
-      if (!this.isOurRoot(this.placeOfDocItem(struct))) return false;
+      const place = this.placeOfDocItem(struct);
+      if (place.kind !== 'placed' || place.root !== this.rootName) return false;
     }
     return true;
   }
 
-  /** Resolves a new item's place after those of the new items it depends on (explicit stack). */
+  /** Places a new item after the new items it depends on (explicit stack, memoized). */
   private placeOfNewItem(start: Y.Item): Place {
     const known = this.newItemPlaces.get(start);
     if (known) return known;
     const stack: Y.Item[] = [start];
     const onStack = new Set<Y.Item>(stack);
     for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
-      const waitingFor = this.unresolvedDependency(top);
+      const waitingFor = this.unplacedDependency(top);
       if (waitingFor !== null && !onStack.has(waitingFor)) {
         stack.push(waitingFor);
         onStack.add(waitingFor);
         continue;
       }
       // A dependency already on the stack is a cycle: Yjs could never integrate it.
-      this.newItemPlaces.set(top, waitingFor === null ? this.placeOfResolvedItem(top) : UNKNOWN);
+      this.newItemPlaces.set(
+        top,
+        waitingFor === null ? this.placeOfItemWithPlacedDependencies(top) : UNKNOWN,
+      );
       stack.pop();
       onStack.delete(top);
     }
     return this.newItemPlaces.get(start) ?? UNKNOWN;
   }
 
-  private unresolvedDependency(item: Y.Item): Y.Item | null {
+  private unplacedDependency(item: Y.Item): Y.Item | null {
     for (const id of dependencies(item)) {
       const found = this.find(id);
       if (
@@ -162,74 +179,79 @@ class ScopeCheck {
     return null;
   }
 
-  /** As Item.getMissing does: GC neighbours discard it, else explicit or inherited parent. */
-  private placeOfResolvedItem(item: Y.Item): Place {
+  /** As Item.getMissing: a GC neighbour or parent discards it; else explicit or inherited parent. */
+  private placeOfItemWithPlacedDependencies(item: Y.Item): Place {
     const places: Place[] = [];
-    if (item.origin) places.push(this.placeAsNeighbour(item.origin));
-    if (item.rightOrigin) places.push(this.placeAsNeighbour(item.rightOrigin));
+    if (item.origin) places.push(this.placeOfNeighbour(item.origin));
+    if (item.rightOrigin) places.push(this.placeOfNeighbour(item.rightOrigin));
     const parent: unknown = item.parent;
-    if (typeof parent === 'string') places.push({ kind: 'root', name: parent });
-    else if (parent instanceof Y.ID) places.push(this.placeAsParent(parent));
-    else if (parent !== null) return UNKNOWN;
+    if (typeof parent === 'string') {
+      places.push({
+        kind: 'placed',
+        root: parent,
+        list: this.doc.share.get(parent) ?? parent,
+        key: item.parentSub,
+      });
+    } else if (parent instanceof Y.ID) {
+      places.push(this.placeAsChildOf(parent, item.parentSub));
+    } else if (parent !== null) {
+      return UNKNOWN;
+    }
     return agree(places);
   }
 
-  private placeAsNeighbour(id: Y.ID): Place {
+  /** A neighbour's place is the item's place: same list, same map key. */
+  private placeOfNeighbour(id: Y.ID): Place {
     const found = this.find(id);
     if (found === null) return UNKNOWN;
-    if (!(found.struct instanceof Y.Item)) return DISCARDED;
-    return found.from === 'doc'
-      ? this.placeOfDocItem(found.struct)
-      : this.placeOfSettledNewItem(found.struct);
+    const { struct } = found;
+    if (!(struct instanceof Y.Item)) return DISCARDED;
+    return found.from === 'doc' ? this.placeOfDocItem(struct) : (this.newItemPlaces.get(struct) ?? UNKNOWN);
   }
 
   /** The parent's content must be a type; a deleted one (ContentDeleted) discards the child. */
-  private placeAsParent(id: Y.ID): Place {
+  private placeAsChildOf(id: Y.ID, key: string | null): Place {
     const found = this.find(id);
     if (found === null) return UNKNOWN;
     const parent = found.struct;
     if (!(parent instanceof Y.Item)) return DISCARDED;
     if (parent.content instanceof Y.ContentDeleted) return DISCARDED;
     if (!(parent.content instanceof Y.ContentType)) return UNKNOWN;
-    return found.from === 'doc' ? this.placeOfDocItem(parent) : this.placeOfSettledNewItem(parent);
+    if (found.from === 'doc') {
+      const type = parent.content.type;
+      const root = this.rootOfType(type);
+      return root === null ? UNKNOWN : { kind: 'placed', root, list: type, key };
+    }
+    // A type this update creates: known by the item that carries it.
+    const place = this.newItemPlaces.get(parent) ?? UNKNOWN;
+    return place.kind === 'placed' ? { kind: 'placed', root: place.root, list: parent, key } : place;
   }
 
-  /** A new item whose place was resolved before (a dependency); discarded ones end up as GC. */
-  private placeOfSettledNewItem(item: Y.Item): Place {
-    return this.newItemPlaces.get(item) ?? UNKNOWN;
-  }
-
-  private placeOfDocNeighbour(client: number, clock: number): Place {
-    const found = this.find(Y.createID(client, clock));
-    return found?.from === 'doc' && found.struct instanceof Y.Item
-      ? this.placeOfDocItem(found.struct)
-      : UNKNOWN;
-  }
-
-  /** An integrated item's parent is a type: walk up to the root and name it. */
+  /** An integrated item's parent is a type: its list; walk up to name the root. */
   private placeOfDocItem(item: Y.Item): Place {
     const parent: unknown = item.parent;
-    return parent instanceof Y.AbstractType ? this.rootOfType(parent) : UNKNOWN;
+    if (!(parent instanceof Y.AbstractType)) return UNKNOWN;
+    const root = this.rootOfType(parent);
+    return root === null ? UNKNOWN : { kind: 'placed', root, list: parent, key: item.parentSub };
   }
 
-  private rootOfType(start: Y.AbstractType<unknown>): Place {
+  private rootOfType(start: Y.AbstractType<unknown>): string | null {
     const cached = this.typeRoots.get(start);
-    if (cached) return cached;
-    let place: Place = UNKNOWN;
+    if (cached !== undefined) return cached;
+    let root: string | null = null;
     let type = start;
     for (let depth = 0; depth < MAX_NESTING; depth++) {
       const item = type._item;
       if (item === null) {
-        const name = rootKey(this.doc, type);
-        place = name === null ? UNKNOWN : { kind: 'root', name };
+        root = rootKey(this.doc, type);
         break;
       }
       const parent: unknown = item.parent;
       if (!(parent instanceof Y.AbstractType)) break;
       type = parent;
     }
-    this.typeRoots.set(start, place);
-    return place;
+    this.typeRoots.set(start, root);
+    return root;
   }
 
   /** The doc's struct when the doc has that clock, else the update's new one holding it. */
@@ -246,10 +268,6 @@ class ScopeCheck {
   private docState(client: number): number {
     return Y.getState(this.doc.store, client);
   }
-
-  private isOurRoot(place: Place): boolean {
-    return place.kind === 'root' && place.name === this.rootName;
-  }
 }
 
 function dependencies(item: Y.Item): Y.ID[] {
@@ -262,20 +280,20 @@ function dependencies(item: Y.Item): Y.ID[] {
 }
 
 /**
- * All the ways an item names its place must agree. Unknown wins, then a GC neighbour or parent
- * (Yjs discards the item), then the roots must be one. Stricter than Yjs, which takes the left
- * neighbour's parent first: an item between two roots is crafted, never sent by a real client.
+ * Every way an item names its place must agree. Unknown wins, then a GC neighbour or parent
+ * (Yjs discards the item), then all must be the same list and key. Stricter than Yjs, which
+ * takes the left neighbour's parent first: a real client's neighbours always share a list.
  */
 function agree(places: readonly Place[]): Place {
   if (places.some((p) => p.kind === 'unknown')) return UNKNOWN;
   if (places.some((p) => p.kind === 'discarded')) return DISCARDED;
-  let name: string | null = null;
+  let agreed: Place = UNKNOWN;
   for (const place of places) {
-    if (place.kind !== 'root') continue;
-    if (name !== null && place.name !== name) return UNKNOWN;
-    name = place.name;
+    if (place.kind !== 'placed') return UNKNOWN;
+    if (agreed.kind === 'placed' && (agreed.list !== place.list || agreed.key !== place.key)) return UNKNOWN;
+    agreed = place;
   }
-  return name === null ? UNKNOWN : { kind: 'root', name };
+  return agreed;
 }
 
 function rootKey(doc: Y.Doc, type: Y.AbstractType<unknown>): string | null {

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { describeError, isHubError } from '../errors.js';
 import { type Logger, redactUrl } from '../log.js';
 import type { HubService } from '../service/hub-service.js';
+import { registerAuditRoutes } from './api/audit-routes.js';
 import { registerBoardRoutes } from './api/board-routes.js';
 import { createApiGuard } from './api/guard.js';
 import { registerHubRoutes } from './api/hub-routes.js';
@@ -59,6 +60,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     registerHubRoutes(api, service);
     registerBoardRoutes(api, service);
     registerShareRoutes(api, service);
+    registerAuditRoutes(api, service);
   });
 
   return app;

@@ -12,6 +12,7 @@ import type { ShareRecord } from '../storage/share-store.js';
 import type { Stores } from '../storage/stores.js';
 import { VERSION } from '../version.js';
 import { newAdminToken, parseAdminToken, secretMatches } from './admin-tokens.js';
+import { AuditService } from './audit-service.js';
 import {
   type BoardExportMeta,
   EXPORT_FORMAT,
@@ -107,7 +108,12 @@ function folderBytes(dir: string): number {
 }
 
 export class HubService {
-  constructor(private readonly context: ServiceContext) {}
+  /** Audit queries, export, verification and pruning. */
+  readonly audit: AuditService;
+
+  constructor(private readonly context: ServiceContext) {
+    this.audit = new AuditService(context.stores);
+  }
 
   get hubId(): string {
     return this.context.hubId;
@@ -118,7 +124,7 @@ export class HubService {
   createBoard(name: string, actor: Actor): BoardRecord {
     const validName = parseOrThrow(BoardNameSchema, name, 'board name');
     const board = this.context.stores.boards.create(newBoardId(), validName, Date.now());
-    this.audit(actor, 'board_create', { boardId: board.id, detail: { name: board.name } });
+    this.record(actor, 'board_create', { boardId: board.id, detail: { name: board.name } });
     return board;
   }
 
@@ -147,7 +153,7 @@ export class HubService {
     const board = this.getActiveBoard(boardId);
     const validName = parseOrThrow(BoardNameSchema, name, 'board name');
     this.context.stores.boards.rename(board.id, validName, Date.now());
-    this.audit(actor, 'board_rename', { boardId: board.id, detail: { from: board.name, to: validName } });
+    this.record(actor, 'board_rename', { boardId: board.id, detail: { from: board.name, to: validName } });
     return this.getActiveBoard(board.id);
   }
 
@@ -155,7 +161,7 @@ export class HubService {
   deleteBoard(boardId: string, actor: Actor): BoardRecord {
     const board = this.getActiveBoard(boardId);
     this.context.stores.boards.moveToTrash(board.id, Date.now());
-    this.audit(actor, 'board_delete', { boardId: board.id, detail: { name: board.name } });
+    this.record(actor, 'board_delete', { boardId: board.id, detail: { name: board.name } });
     this.context.onAccessChanged?.({ kind: 'board', boardId: board.id });
     return this.requireBoard(board.id);
   }
@@ -165,7 +171,7 @@ export class HubService {
     if (board.deletedAt === null)
       throw new HubError('INVALID_ARGUMENT', `Board ${board.id} is not in the trash.`);
     this.context.stores.boards.restore(board.id);
-    this.audit(actor, 'board_restore', { boardId: board.id, detail: { name: board.name } });
+    this.record(actor, 'board_restore', { boardId: board.id, detail: { name: board.name } });
     return this.getActiveBoard(board.id);
   }
 
@@ -179,7 +185,7 @@ export class HubService {
       );
     }
     this.context.stores.boards.purge(board.id);
-    this.audit(actor, 'board_purge', { boardId: board.id, detail: { name: board.name } });
+    this.record(actor, 'board_purge', { boardId: board.id, detail: { name: board.name } });
   }
 
   /** Purges boards that have been in the trash longer than the retention period. */
@@ -202,7 +208,7 @@ export class HubService {
       hubId: this.context.hubId,
       updateBytes: update.byteLength,
     };
-    this.audit(actor, 'board_export', { boardId: board.id, detail: { bytes: update.byteLength } });
+    this.record(actor, 'board_export', { boardId: board.id, detail: { bytes: update.byteLength } });
     return { update, meta };
   }
 
@@ -223,7 +229,7 @@ export class HubService {
         return created;
       })
       .immediate();
-    this.audit(actor, 'board_import', { boardId: board.id, detail: { name, bytes: state.byteLength } });
+    this.record(actor, 'board_import', { boardId: board.id, detail: { name, bytes: state.byteLength } });
     return board;
   }
 
@@ -254,7 +260,7 @@ export class HubService {
       role: share.role,
       expiresAt: expiresAtMs === null ? null : Math.floor(expiresAtMs / 1000),
     });
-    this.audit(actor, 'share_create', { share, detail: { role: share.role, expiresAt: expiresAtMs } });
+    this.record(actor, 'share_create', { share, detail: { role: share.role, expiresAt: expiresAtMs } });
     const { host, port } = this.context.locate();
     return { share, token, url: boardSocketUrl(host, port, board.id, token) };
   }
@@ -274,7 +280,7 @@ export class HubService {
     const share = this.getShare(shareId);
     if (share.revokedAt === null) {
       this.context.stores.shares.revoke(share.id, Date.now());
-      this.audit(actor, 'share_revoke', { share, detail: { role: share.role } });
+      this.record(actor, 'share_revoke', { share, detail: { role: share.role } });
       this.context.onAccessChanged?.({ kind: 'share', shareId: share.id });
     }
     return this.getShare(share.id);
@@ -287,7 +293,7 @@ export class HubService {
     if (share.revokedAt !== null) throw new HubError('INVALID_ARGUMENT', `Share ${share.id} is revoked.`);
     if (share.role !== validRole) {
       this.context.stores.shares.setRole(share.id, validRole);
-      this.audit(actor, 'share_role_change', { share, detail: { from: share.role, to: validRole } });
+      this.record(actor, 'share_role_change', { share, detail: { from: share.role, to: validRole } });
       this.context.onAccessChanged?.({ kind: 'share', shareId: share.id });
     }
     return this.getShare(share.id);
@@ -333,7 +339,7 @@ export class HubService {
 
   rotateKey(actor: Actor): KeyInfo {
     const key = this.context.keyring.rotate(Date.now());
-    this.audit(actor, 'key_rotate', { detail: { kid: key.kid } });
+    this.record(actor, 'key_rotate', { detail: { kid: key.kid } });
     return key;
   }
 
@@ -341,7 +347,7 @@ export class HubService {
   retireKey(actor: Actor, kid?: string): KeyInfo[] {
     const retired = this.context.keyring.retire(Date.now(), kid);
     if (retired.length > 0) {
-      this.audit(actor, 'key_retire', { detail: { kids: retired.map((k) => k.kid) } });
+      this.record(actor, 'key_retire', { detail: { kids: retired.map((k) => k.kid) } });
       this.context.onAccessChanged?.({ kind: 'keys' });
     }
     return retired;
@@ -351,7 +357,7 @@ export class HubService {
   issueAdminToken(actor: Actor): string {
     const fresh = newAdminToken();
     this.context.stores.adminTokens.replaceAll(fresh.id, fresh.secretHash, Date.now());
-    this.audit(actor, 'admin_token_issue', { detail: { tokenId: fresh.id } });
+    this.record(actor, 'admin_token_issue', { detail: { tokenId: fresh.id } });
     return fresh.token;
   }
 
@@ -367,7 +373,7 @@ export class HubService {
   }
 
   recordAdminAuthFailure(actor: Actor, reason: string): void {
-    this.audit(actor, 'admin_auth_failed', { detail: { reason } });
+    this.record(actor, 'admin_auth_failed', { detail: { reason } });
   }
 
   // ----- status -----
@@ -405,7 +411,7 @@ export class HubService {
     return counts;
   }
 
-  private audit(
+  private record(
     actor: Actor,
     action: AuditAction,
     about: { boardId?: string; share?: ShareRecord; detail: Record<string, unknown> },

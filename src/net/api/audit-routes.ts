@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { HubService } from '../../service/hub-service.js';
+import { AUDIT_ACTIONS } from '../../storage/audit-store.js';
+import { routeSchema } from './schema.js';
+
+/** A time in a query string: an ISO 8601 date or milliseconds since the epoch. */
+const Time = z
+  .string()
+  .regex(/^(\d+|\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?)$/, 'an ISO date or epoch ms');
+const FilterQuery = z.object({
+  from: Time.optional(),
+  to: Time.optional(),
+  board: z.string().optional(),
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  actor: z.string().optional(),
+  ip: z.string().optional(),
+});
+const PageQuery = FilterQuery.extend({
+  limit: z.coerce.number().int().optional(),
+  before: z.coerce.number().int().optional(),
+});
+const ExportQuery = FilterQuery.extend({ format: z.enum(['csv', 'jsonl']).default('csv') });
+
+const toMs = (value: string | undefined): number | undefined =>
+  value === undefined ? undefined : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+
+function filterOf(query: z.infer<typeof FilterQuery>) {
+  return {
+    from: toMs(query.from),
+    to: toMs(query.to),
+    boardId: query.board,
+    action: query.action,
+    actor: query.actor,
+    ip: query.ip,
+  };
+}
+
+export function registerAuditRoutes(app: FastifyInstance, service: HubService): void {
+  app.get<{ Querystring: z.infer<typeof PageQuery> }>(
+    '/api/audit',
+    { schema: routeSchema({ querystring: PageQuery }) },
+    async (request) =>
+      service.audit.query({
+        ...filterOf(request.query),
+        limit: request.query.limit,
+        beforeId: request.query.before,
+      }),
+  );
+
+  app.get('/api/audit/verify', async () => service.audit.verify());
+
+  app.get<{ Querystring: z.infer<typeof ExportQuery> }>(
+    '/api/audit/export',
+    { schema: routeSchema({ querystring: ExportQuery }) },
+    async (request, reply) => {
+      const format = request.query.format ?? 'csv';
+      const chunks: string[] = [];
+      service.audit.export(filterOf(request.query), format, (chunk) => chunks.push(chunk));
+      return reply
+        .header(
+          'Content-Type',
+          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        )
+        .header('Content-Disposition', `attachment; filename="boardhub-audit.${format}"`)
+        .send(chunks.join(''));
+    },
+  );
+}
