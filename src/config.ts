@@ -7,6 +7,8 @@ import { HubError } from './errors.js';
  * CLI flags, the Electron shell and tests all build a HubConfig through parseHubConfig.
  */
 export const DEFAULT_PORT = 7420;
+/** Audit rows older than this are pruned (serve's housekeeping and `audit prune` alike). */
+export const DEFAULT_AUDIT_RETENTION_MS = 180 * 24 * 3600 * 1000;
 /** setTimeout fires at once for anything longer (TimeoutOverflowWarning). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -52,11 +54,7 @@ export const HubConfigSchema = z.object({
   durability: z.enum(['normal', 'full']).default('normal'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Audit rows older than this are pruned (a checkpoint row keeps the chain verifiable). */
-  auditRetentionMs: z
-    .number()
-    .int()
-    .positive()
-    .default(180 * 24 * 3600 * 1000),
+  auditRetentionMs: z.number().int().positive().default(DEFAULT_AUDIT_RETENTION_MS),
   /** The admin API answers only on loopback unless this is set (even when boards are on the LAN). */
   adminOnLan: z.boolean().default(false),
   /**

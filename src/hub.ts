@@ -50,6 +50,7 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 /** Revocations and role changes made by other processes apply within this (well under 2 s). */
 const ACCESS_POLL_MS = 500;
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+const AUDIT_PRUNE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 function describeConnection(connection: ClientConnection): LiveConnection {
   const { boardId, shareId, label, role, ip, userAgent } = connection.identity;
@@ -65,13 +66,20 @@ function describeConnection(connection: ClientConnection): LiveConnection {
   };
 }
 
-/** Hourly: purge boards whose 30 days in the trash are over, and audit rows past retention. */
+/**
+ * Hourly: purge boards whose 30 days in the trash are over. Daily: prune audit rows past
+ * retention (each prune that removes rows leaves a checkpoint row, so not more often).
+ */
 function startHousekeeping(service: HubService, auditRetentionMs: number, log: Logger): NodeJS.Timeout {
+  let lastAuditPrune = 0;
   const run = (): void => {
     try {
       const purged = service.purgeExpiredTrash();
       if (purged.length > 0) log.info({ boards: purged.length }, 'purged boards from the trash');
-      service.audit.prune(auditRetentionMs, { name: 'hub:retention' });
+      if (Date.now() - lastAuditPrune >= AUDIT_PRUNE_INTERVAL_MS) {
+        lastAuditPrune = Date.now();
+        service.audit.prune(auditRetentionMs, { name: 'hub:retention' });
+      }
     } catch (error) {
       log.error({ err: describeError(error) }, 'housekeeping failed');
     }

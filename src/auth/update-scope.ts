@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 
 /**
@@ -13,8 +14,8 @@ import * as Y from 'yjs';
  * deleted range must fall on items under the same root, or on nothing left to delete.
  *
  * Conservative: anything that cannot be placed now (a missing dependency, a gap in a client's
- * clocks, a deletion of items nobody has sent, a client listed twice, neighbours in different
- * places) is "no", because Yjs would keep it pending and integrate it later against a doc we did
+ * clocks, a deletion of items nobody has sent, a client listed twice or empty, neighbours in
+ * different places) is "no", because Yjs would keep it pending and integrate it later against a doc we did
  * not check, or it is crafted. Structs the doc already has are ignored, so a reconnect's resent
  * state passes.
  */
@@ -25,9 +26,17 @@ import * as Y from 'yjs';
  * turns it into GC; or we cannot tell.
  */
 type Place =
-  | { kind: 'placed'; root: string; list: Y.AbstractType<unknown> | Y.Item | string; key: string | null }
+  | { kind: 'placed'; root: string; list: List; key: string | null }
   | { kind: 'discarded' }
   | { kind: 'unknown' };
+
+/** A list's identity only: a Y.AbstractType, a Y.Item carrying a new type, or a root's name. */
+type List = object | string;
+
+/** What we read of a type to find its root. */
+interface TypeNode {
+  _item: Y.Item | null;
+}
 
 const DISCARDED: Place = { kind: 'discarded' };
 const UNKNOWN: Place = { kind: 'unknown' };
@@ -53,7 +62,7 @@ class ScopeCheck {
   /** Per client, the update's structs the doc does not have yet, in clock order, gap-free. */
   private readonly newStructs = new Map<number, Struct[]>();
   private readonly newItemPlaces = new Map<Y.Item, Place>();
-  private readonly typeRoots = new Map<Y.AbstractType<unknown>, string | null>();
+  private readonly typeRoots = new Map<TypeNode, string | null>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -62,7 +71,7 @@ class ScopeCheck {
 
   allows(update: Uint8Array): boolean {
     const { structs, ds } = Y.decodeUpdate(update);
-    if (!this.collectNewStructs(structs)) return false;
+    if (!this.collectNewStructs(structs, decoding.readVarUint(decoding.createDecoder(update)))) return false;
     for (const [client, list] of this.newStructs) {
       for (const struct of list) {
         if (struct instanceof Y.Item && !this.newItemAllowed(struct, client)) return false;
@@ -77,8 +86,12 @@ class ScopeCheck {
     return true;
   }
 
-  /** Keeps what the doc lacks; false for a client listed twice or a gap (pending structs). */
-  private collectNewStructs(structs: ReadonlyArray<Y.Item | Y.GC | Y.Skip>): boolean {
+  /**
+   * Keeps what the doc lacks; false for a gap (pending structs) or a client listed twice or with
+   * no structs (Yjs keeps only a client's last block, so an empty one erases an earlier one, and
+   * what depended on it would wait as pending). `blocks` is the count the update starts with.
+   */
+  private collectNewStructs(structs: ReadonlyArray<Y.Item | Y.GC | Y.Skip>, blocks: number): boolean {
     const seenClients = new Set<number>();
     let client: number | null = null;
     let docState = 0;
@@ -87,7 +100,7 @@ class ScopeCheck {
     for (const struct of structs) {
       if (struct.id.client !== client) {
         client = struct.id.client;
-        // Yjs keeps only the last block of a client; one that appears twice was crafted.
+        // Only crafted updates list a client twice.
         if (seenClients.has(client)) return false;
         seenClients.add(client);
         docState = this.docState(client);
@@ -102,7 +115,7 @@ class ScopeCheck {
       covered = end;
       list.push(struct);
     }
-    return true;
+    return seenClients.size === blocks;
   }
 
   private newItemAllowed(item: Y.Item, client: number): boolean {
@@ -235,7 +248,7 @@ class ScopeCheck {
     return root === null ? UNKNOWN : { kind: 'placed', root, list: parent, key: item.parentSub };
   }
 
-  private rootOfType(start: Y.AbstractType<unknown>): string | null {
+  private rootOfType(start: TypeNode): string | null {
     const cached = this.typeRoots.get(start);
     if (cached !== undefined) return cached;
     let root: string | null = null;
@@ -296,7 +309,7 @@ function agree(places: readonly Place[]): Place {
   return agreed;
 }
 
-function rootKey(doc: Y.Doc, type: Y.AbstractType<unknown>): string | null {
+function rootKey(doc: Y.Doc, type: TypeNode): string | null {
   for (const [key, value] of doc.share) if (value === type) return key;
   return null;
 }

@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_AUDIT_RETENTION_MS } from '../config.js';
 import { describeError, HubError } from '../errors.js';
-import { AuditService, DEFAULT_AUDIT_RETENTION_MS } from '../service/audit-service.js';
+import { AuditService } from '../service/audit-service.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditFilter } from '../storage/audit-store.js';
 import { DATABASE_FILE, databaseFile } from '../storage/database.js';
 import { openStores } from '../storage/stores.js';

@@ -26,7 +26,12 @@ export interface HttpServerOptions {
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const { log, service } = options;
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  // No type coercion: {"name": 123} is a 400, not the string "123".
+  const app = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false } },
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     log.debug({ method: request.method, url: redactUrl(request.url), status: reply.statusCode }, 'http');

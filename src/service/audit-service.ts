@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_AUDIT_RETENTION_MS } from '../config.js';
 import {
   AUDIT_ACTIONS,
   AUDIT_PAGE_DEFAULT,
@@ -16,9 +17,6 @@ import { parseOrThrow } from './validation.js';
  * The audit use cases: verify the hash chain, query and export it, prune it to the retention
  * period. Every input is validated here, so the CLI, the HTTP API and IPC pass through as they are.
  */
-
-/** How long audit rows are kept unless configured otherwise. */
-export const DEFAULT_AUDIT_RETENTION_MS = 180 * 24 * 60 * 60 * 1000;
 
 const timestamp = z.number().int('must be whole milliseconds').min(0, 'must not be before 1970');
 const text = (what: string) =>

@@ -66,8 +66,6 @@ const MIGRATIONS: readonly string[] = [
     prev_hash  TEXT NOT NULL,
     hash       TEXT NOT NULL
   ) STRICT;
-  CREATE INDEX audit_by_time ON audit_log(ts);
-  CREATE INDEX audit_by_board ON audit_log(board_id, ts);
   -- Audit queries filter by one of these and page newest first by id (the rowid each index ends in).
   CREATE INDEX audit_by_board_newest ON audit_log(board_id, id);
   CREATE INDEX audit_by_action ON audit_log(action);

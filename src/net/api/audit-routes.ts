@@ -16,10 +16,10 @@ const FilterQuery = z.object({
   actor: z.string().optional(),
   ip: z.string().optional(),
 });
-const PageQuery = FilterQuery.extend({
-  limit: z.coerce.number().int().optional(),
-  before: z.coerce.number().int().optional(),
-});
+const Digits = z.string().regex(/^\d{1,15}$/, 'a whole number');
+const PageQuery = FilterQuery.extend({ limit: Digits.optional(), before: Digits.optional() });
+const numberOrUndefined = (value: string | undefined): number | undefined =>
+  value === undefined ? undefined : Number(value);
 const ExportQuery = FilterQuery.extend({ format: z.enum(['csv', 'jsonl']).default('csv') });
 
 const toMs = (value: string | undefined): number | undefined =>
@@ -43,8 +43,8 @@ export function registerAuditRoutes(app: FastifyInstance, service: HubService): 
     async (request) =>
       service.audit.query({
         ...filterOf(request.query),
-        limit: request.query.limit,
-        beforeId: request.query.before,
+        limit: numberOrUndefined(request.query.limit),
+        beforeId: numberOrUndefined(request.query.before),
       }),
   );
 
