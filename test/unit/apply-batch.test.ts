@@ -101,12 +101,12 @@ describe('applying one turn of updates as one batch', () => {
     let emitted = 0;
     room.on('update', () => emitted++);
     const again = applyBatch(room, [...updates, Y.encodeStateAsUpdate(room), Y.mergeUpdates([])], null);
-    assert.deepEqual(again, { effectiveUpdate: null, failed: [] });
+    assert.deepEqual(again, { effectiveUpdate: null, failed: [], rejected: [] });
     assert.equal(emitted, 0);
   });
 
   it('an empty batch changes nothing', () => {
-    assert.deepEqual(applyBatch(new Y.Doc(), [], null), { effectiveUpdate: null, failed: [] });
+    assert.deepEqual(applyBatch(new Y.Doc(), [], null), { effectiveUpdate: null, failed: [], rejected: [] });
   });
 
   it('the same update twice in one batch counts once', () => {
@@ -144,7 +144,7 @@ describe('applying one turn of updates as one batch', () => {
 
   it('a batch of only malformed updates has no effective update', () => {
     const result = applyBatch(new Y.Doc(), [MALFORMED, Uint8Array.of(1, 2, 3)], null);
-    assert.deepEqual(result, { effectiveUpdate: null, failed: [0, 1] });
+    assert.deepEqual(result, { effectiveUpdate: null, failed: [0, 1], rejected: [] });
   });
 
   it('leaves no listener behind on the doc', () => {
@@ -154,6 +154,87 @@ describe('applying one turn of updates as one batch', () => {
     const client = new Y.Doc();
     applyBatch(room, [updateFrom(client, () => client.getText('t').insert(0, 'x')), MALFORMED], null);
     assert.equal(listeners(), before);
+  });
+
+  describe('an accept callback decides each update right before it is applied', () => {
+    it('turned-down updates are reported as rejected and never applied, the others are', () => {
+      const { room, updates } = threeClientEdits();
+      const expected = replicaOf(room);
+      Y.applyUpdate(expected, updates[0]!);
+      Y.applyUpdate(expected, updates[2]!);
+
+      const result = applyBatch(room, updates, null, (index) => index !== 1);
+      assert.deepEqual(result.rejected, [1]);
+      assert.deepEqual(result.failed, []);
+      sameState(room, expected);
+      assert.equal(room.getMap('cards').get('c1'), undefined, "Bob's update never reached the doc");
+      // Nor the effective update: a reader catching up with it does not get Bob's card either.
+      const reader = replicaOf(expected);
+      assert.ok(result.effectiveUpdate);
+      Y.applyUpdate(reader, result.effectiveUpdate);
+      sameState(reader, expected);
+    });
+
+    it('is called in order, inside the one transaction, seeing the earlier updates applied', () => {
+      const room = new Y.Doc();
+      const client = new Y.Doc();
+      const updates = [
+        updateFrom(client, () => client.getText('notes').insert(0, 'one')),
+        updateFrom(client, () => client.getText('notes').insert(3, ' two')),
+        updateFrom(client, () => client.getText('notes').insert(7, ' three')),
+      ];
+      const seen: Array<[number, string]> = [];
+      let emitted = 0;
+      room.on('update', () => emitted++);
+      applyBatch(room, updates, null, (index) => {
+        seen.push([index, room.getText('notes').toString()]);
+        assert.equal(emitted, 0, 'still inside the transaction');
+        return true;
+      });
+      assert.deepEqual(seen, [
+        [0, ''],
+        [1, 'one'],
+        [2, 'one two'],
+      ]);
+      assert.equal(emitted, 1);
+    });
+
+    it('rejected and malformed updates are reported separately', () => {
+      const room = new Y.Doc();
+      const client = new Y.Doc();
+      const good = updateFrom(client, () => client.getMap('cards').set('c1', 'ok'));
+      const other = new Y.Doc();
+      const refused = updateFrom(other, () => other.getMap('cards').set('c2', 'refused'));
+      const result = applyBatch(room, [MALFORMED, refused, good], null, (index) => index !== 1);
+      assert.deepEqual(result.failed, [0]);
+      assert.deepEqual(result.rejected, [1]);
+      assert.deepEqual(room.getMap('cards').toJSON(), { c1: 'ok' });
+    });
+
+    it('an accept callback that throws rejects that update only', () => {
+      const room = new Y.Doc();
+      const alice = new Y.Doc();
+      const bob = new Y.Doc();
+      const updates = [
+        updateFrom(alice, () => alice.getText('notes').insert(0, 'alice')),
+        updateFrom(bob, () => bob.getArray('log').push(['bob'])),
+      ];
+      const result = applyBatch(room, updates, null, (index) => {
+        if (index === 0) throw new Error('a bug in the check');
+        return true;
+      });
+      assert.deepEqual(result.rejected, [0]);
+      assert.equal(room.getText('notes').toString(), '');
+      assert.deepEqual(room.getArray('log').toJSON(), ['bob']);
+    });
+
+    it('rejecting everything leaves the doc untouched and no effective update', () => {
+      const { room, updates } = threeClientEdits();
+      const before = Y.encodeStateAsUpdate(room);
+      const result = applyBatch(room, updates, null, () => false);
+      assert.deepEqual(result, { effectiveUpdate: null, failed: [], rejected: [0, 1, 2] });
+      assert.deepEqual(Y.encodeStateAsUpdate(room), before);
+    });
   });
 
   describe('updates that arrive before what they depend on', () => {
