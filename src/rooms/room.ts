@@ -12,6 +12,7 @@ import {
   encodeSyncStep2,
   encodeUpdate,
 } from '../sync/protocol.js';
+import { refusedRangeFill } from '../sync/refused-range-fill.js';
 import { updateChangesDoc } from '../sync/update-inspection.js';
 import { applyBatch, type BatchResult, hasPendingStructs } from './apply-batch.js';
 import type { RoomMember, RoomState } from './types.js';
@@ -216,7 +217,7 @@ export class Room {
     }
     let batch = this.pending;
     this.pending = [];
-    const refused = new Set<PendingUpdate>();
+    const refused = new Map<PendingUpdate, Uint8Array | null>();
     let result = this.applyPermitted(batch, refused);
     while (result.failed.length > 0) {
       const failed = new Set(result.failed);
@@ -225,12 +226,13 @@ export class Room {
       this.doc = this.loadDocFromStorage();
       result = this.applyPermitted(batch, refused);
     }
-    for (const { member } of refused) member.refuseWrite(refusalReason(member.role));
+    for (const { member } of refused.keys()) member.refuseWrite(refusalReason(member.role));
     const applied = batch.filter((p) => !refused.has(p));
+    const fills = [...refused.values()].filter((fill): fill is Uint8Array => fill !== null);
     // Structs waiting for a missing dependency are not in the effective update but are served to
     // new peers by sync step 2, so their raw updates are logged too (applying twice is harmless).
     const rows = hasPendingStructs(this.doc)
-      ? applied.map((p) => p.update)
+      ? [...applied.map((p) => p.update), ...fills]
       : result.effectiveUpdate
         ? [result.effectiveUpdate]
         : [];
@@ -245,8 +247,15 @@ export class Room {
     };
   }
 
-  /** Applies the batch in one transaction, each update only if its sender's role allows it. */
-  private applyPermitted(batch: readonly PendingUpdate[], refused: Set<PendingUpdate>): BatchResult {
+  /**
+   * Applies the batch in one transaction, each update only if its sender's role allows it. A
+   * refused update's clock range is filled with GC structs (refused-range-fill.ts), so the
+   * sender's later, permitted changes still integrate.
+   */
+  private applyPermitted(
+    batch: readonly PendingUpdate[],
+    refused: Map<PendingUpdate, Uint8Array | null>,
+  ): BatchResult {
     const doc = this.doc;
     return applyBatch(
       doc,
@@ -254,9 +263,13 @@ export class Room {
       this,
       (index) => {
         const pending = batch[index];
-        if (pending === undefined || refused.has(pending)) return false;
-        if (mayApply(doc, pending)) return true;
-        refused.add(pending);
+        if (pending === undefined) return false;
+        if (!refused.has(pending)) {
+          if (mayApply(doc, pending)) return true;
+          refused.set(pending, refusedRangeFill(doc, pending.update));
+        }
+        const fill = refused.get(pending);
+        if (fill) Y.applyUpdate(doc, fill, this);
         return false;
       },
     );

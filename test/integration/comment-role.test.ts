@@ -294,6 +294,19 @@ describe('comment role: a commenter may change only the root type "comments"', (
     assert.equal(refused[0]?.count, 2);
   });
 
+  it('after a refused change, the same commenter can still add comments (the refused range is filled)', async () => {
+    const { board, editor, commenter } = await boardWithCommenter('Cy 9');
+    commenter.doc.getText('board').insert(0, 'HIJACK ');
+    await sleep(100);
+    commentsOf(commenter.doc).push([newComment('Cy', 'still here')]);
+
+    await waitFor('the later comment to reach the editor', () => bodyOf(editor.doc, 1) === 'still here');
+    assert.equal(editor.doc.getText('board').toString(), 'Sprint goals');
+    const stored = readStoredDoc(hub.dataDir, board);
+    assert.equal(bodyOf(stored, 1), 'still here');
+    assert.equal(stored.getText('board').toString(), 'Sprint goals');
+  });
+
   it('a mixed update (a comment and a board change in one transaction) is refused whole', async () => {
     const board = hub.createBoard();
     const editor = track(await connectSynced(hub.wsBase, board, await hub.share(board, 'edit')));
