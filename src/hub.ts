@@ -180,7 +180,9 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       live,
       onAccessChanged: (change) => enforcer?.changed(change),
     });
-    enforcer = new AccessEnforcer(service, connections, stores.db, log);
+    enforcer = new AccessEnforcer(service, connections, stores.db, log, (boardId) =>
+      rooms.get(boardId)?.retireWhenEmpty(),
+    );
 
     const wss = new WebSocketServer({
       noServer: true,

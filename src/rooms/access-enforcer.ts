@@ -22,6 +22,8 @@ export class AccessEnforcer {
     private readonly connections: ReadonlySet<ClientConnection>,
     private readonly db: Db,
     private readonly log: Logger,
+    /** Called for a board found deleted, after its connections were told to close. */
+    private readonly onBoardGone: (boardId: string) => void,
   ) {}
 
   start(pollMs: number): void {
@@ -69,6 +71,7 @@ export class AccessEnforcer {
     } catch (error) {
       if (!isHubError(error)) throw error;
       connection.close(CloseCode.boardGone, 'this board was deleted');
+      this.onBoardGone(boardId);
       return;
     }
     if (!this.service.isActiveKey(keyId)) {

@@ -89,6 +89,8 @@ export class Room {
   private readonly members = new Set<RoomMember>();
   private pending: PendingUpdate[] = [];
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Set when the board was deleted: unload as soon as the last member has left. */
+  private retiring = false;
   private lastSeq = 0;
   private lastTouchedAt = 0;
   private tailCount = 0;
@@ -155,7 +157,16 @@ export class Room {
     if (member.awarenessIds.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...member.awarenessIds], null);
     }
-    if (this.members.size === 0) this.armIdleTimer();
+    if (this.members.size === 0) {
+      if (this.retiring) this.unload();
+      else this.armIdleTimer();
+    }
+  }
+
+  /** The board was deleted: save and release it once its (closing) members are gone. */
+  retireWhenEmpty(): void {
+    this.retiring = true;
+    if (this.members.size === 0) this.unload();
   }
 
   receive(member: RoomMember, message: ClientMessage): void {
@@ -188,20 +199,14 @@ export class Room {
    * it is when the comment is applied: a commenter's quick edits arrive in one turn, each built on
    * the one before, which is not in the doc yet at this point.
    */
+  /**
+   * Every role's document updates wait for the group commit and are checked there, against the
+   * doc as it is when they apply: a refused one's clock range must be filled in the same batch,
+   * or that client's later changes (after an upgrade to edit, say) could never integrate.
+   */
   private receiveDocumentUpdate(member: RoomMember, update: Uint8Array): void {
-    if (writableRoot(member.role) !== 'none') {
-      this.pending.push({ member, update });
-      this.commits.scheduleRoom(this);
-      return;
-    }
-    let changes: boolean;
-    try {
-      changes = updateChangesDoc(this.doc, update);
-    } catch {
-      member.failProtocol('malformed update');
-      return;
-    }
-    if (changes) member.refuseWrite(refusalReason(member.role));
+    this.pending.push({ member, update });
+    this.commits.scheduleRoom(this);
   }
 
   /**

@@ -85,6 +85,19 @@ const MIGRATIONS: readonly string[] = [
     created_at  INTEGER NOT NULL,
     revoked_at  INTEGER
   ) STRICT;
+
+  -- Other hubs seen on the LAN: the key fingerprint first seen per hub id (trust on first use),
+  -- so a hub whose key changed is flagged. manual_* is set for hubs added by address.
+  CREATE TABLE peer_identities (
+    hub_id      TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    manual_host TEXT,
+    manual_port INTEGER
+  ) STRICT;
+  CREATE INDEX peer_identities_by_name ON peer_identities(name, last_seen);
   `,
 ];
 

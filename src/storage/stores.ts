@@ -4,6 +4,7 @@ import { BoardStore } from './board-store.js';
 import { type Db, databaseFile, type OpenOptions, openDatabase } from './database.js';
 import { DocUpdateStore } from './doc-update-store.js';
 import { MetaStore } from './meta-store.js';
+import { PeerIdentityStore } from './peer-identity-store.js';
 import { ShareStore } from './share-store.js';
 
 /** Everything that touches SQL, opened together on one connection. */
@@ -17,6 +18,7 @@ export interface Stores {
   shares: ShareStore;
   audit: AuditStore;
   adminTokens: AdminTokenStore;
+  peerIdentities: PeerIdentityStore;
   close(): void;
 }
 
@@ -31,6 +33,7 @@ export function openStores(dataDir: string, options: OpenOptions = {}): Stores {
     shares: new ShareStore(db),
     audit: new AuditStore(db),
     adminTokens: new AdminTokenStore(db),
+    peerIdentities: new PeerIdentityStore(db),
     close: () => db.close(),
   };
 }

@@ -88,6 +88,24 @@ describe('room lifecycle', () => {
     }
   });
 
+  it('a deleted board closes its clients with 4404 and is saved and unloaded at once, not after the idle time', async () => {
+    const hub = await startTestHub();
+    try {
+      const board = hub.createBoard();
+      const client = await connectSynced(hub.wsBase, board, await hub.share(board, 'edit'));
+      client.doc.getText('t').insert(0, 'kept in the trash');
+      await waitFor('edit logged', () => tailRows(hub.dataDir, board) > 0);
+      hub.hub.service.deleteBoard(board, { name: 'test' });
+      await waitFor('close with 4404', () => client.closeEvents.find((e) => e.code === 4404));
+      await waitFor('room unloaded', () => hub.hub.stats().roomsLoaded === 0);
+      assert.equal(tailRows(hub.dataDir, board), 0, 'the final save folded the log into the snapshot');
+      assert.equal(readStoredDoc(hub.dataDir, board).getText('t').toString(), 'kept in the trash');
+      client.destroy();
+    } finally {
+      await hub.stop();
+    }
+  });
+
   it('a clean stop closes clients with 1001 (going away) and saves every board', async () => {
     const hub = await startTestHub();
     try {

@@ -39,7 +39,13 @@ export function registerHubRoutes(app: FastifyInstance, service: HubService): vo
 
   app.post<{ Body: z.infer<typeof RetireBody> }>(
     '/api/keys/retire',
-    { schema: routeSchema({ body: RetireBody, response: { 200: z.array(Key) } }) },
+    {
+      // Every field is optional, so no body at all means "retire all but the current key".
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      schema: routeSchema({ body: RetireBody, response: { 200: z.array(Key) } }),
+    },
     async (request) => service.retireKey(actorOf(request), request.body.kid),
   );
 }
