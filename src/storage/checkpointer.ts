@@ -32,17 +32,35 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(file: string, intervalMs: number, log: Logger): Checkpointer {
-  const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driverPath, intervalMs } });
-  worker.unref();
-  worker.on('message', (message: { error?: string }) => {
-    if (message.error) log.warn({ err: message.error }, 'WAL checkpoint failed; will retry');
-  });
-  worker.on('error', (error) => log.error({ err: error.message }, 'checkpoint worker failed'));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+/**
+ * Starts the worker after `delayMs`: spinning up a thread and its own SQLite connection costs tens
+ * of milliseconds of CPU, which the first guests after a (re)start should not share with it.
+ */
+export function startCheckpointer(
+  file: string,
+  intervalMs: number,
+  log: Logger,
+  delayMs = 2000,
+): Checkpointer {
+  let worker: Worker | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  const launch = (): void => {
+    const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
+    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driverPath, intervalMs } });
+    started.unref();
+    started.on('message', (message: { error?: string }) => {
+      if (message.error) log.warn({ err: message.error }, 'WAL checkpoint failed; will retry');
+    });
+    started.on('error', (error) => log.error({ err: error.message }, 'checkpoint worker failed'));
+    exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+    worker = started;
+  };
+  const timer = setTimeout(launch, delayMs);
+  timer.unref();
   return {
     stop: async () => {
+      clearTimeout(timer);
+      if (!worker) return;
       // Keep the process alive until the final checkpoint is done and the worker has exited.
       worker.ref();
       worker.postMessage('stop');

@@ -145,18 +145,31 @@ const allRecords = (packet: MdnsPacket): MdnsRecord[] => [
 ];
 
 /**
- * The hub id that claims `fqdn` in this packet if it is not `ownHubId`: a live SRV or TXT record
- * under that name whose TXT id differs (or is absent: someone else's service). Undefined when the
- * packet does not claim the name or is our own.
+ * Who else claims `fqdn` in this packet: the hub id of a live TXT record under that name with
+ * another id, or '' for a live SRV record pointing somewhere other than us. Undefined when the
+ * packet does not claim the name or the claim is our own (our responder's answers come back to
+ * us through multicast loopback, sometimes as a lone SRV or TXT record).
  */
-export function foreignClaim(packet: MdnsPacket, fqdn: string, ownHubId: string): string | undefined {
-  const records = allRecords(packet).filter(
-    (record) => (record.ttl ?? 0) > 0 && sameName(record.name, fqdn) && ['SRV', 'TXT'].includes(record.type),
-  );
-  if (records.length === 0) return undefined;
-  const txt = records.find((record) => record.type === 'TXT');
-  const claimant = txt ? (decodeTxt(txt.data).id ?? '') : '';
-  return claimant === ownHubId ? undefined : claimant;
+export function foreignClaim(
+  packet: MdnsPacket,
+  fqdn: string,
+  own: { hubId: string; host: string; port: number },
+): string | undefined {
+  for (const record of allRecords(packet)) {
+    if ((record.ttl ?? 0) <= 0 || !sameName(record.name, fqdn)) continue;
+    if (record.type === 'TXT') {
+      const id = decodeTxt(record.data).id ?? '';
+      if (id !== own.hubId) return id;
+    } else if (record.type === 'SRV') {
+      const data = record.data as { port?: unknown; target?: unknown } | undefined;
+      const target = typeof data?.target === 'string' ? data.target : '';
+      if (data?.port !== own.port || !sameName(target, own.host)) {
+        const txt = allRecords(packet).find((r) => r.type === 'TXT' && sameName(r.name, fqdn));
+        return txt ? (decodeTxt(txt.data).id ?? '') : '';
+      }
+    }
+  }
+  return undefined;
 }
 
 export interface ServiceSighting {

@@ -42,7 +42,12 @@ export interface PublicHubIdentity {
 }
 
 export interface LanProblem {
-  code: 'NO_LAN_INTERFACE' | 'MDNS_SOCKET_FAILED' | 'MULTICAST_JOIN_FAILED' | 'MDNS_OFF' | 'NO_MDNS_RESPONSES';
+  code:
+    | 'NO_LAN_INTERFACE'
+    | 'MDNS_SOCKET_FAILED'
+    | 'MULTICAST_JOIN_FAILED'
+    | 'MDNS_OFF'
+    | 'NO_MDNS_RESPONSES';
   message: string;
 }
 
