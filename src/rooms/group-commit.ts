@@ -46,8 +46,13 @@ export class GroupCommit {
     if (this.closed) return;
     const batches: PreparedBatch[] = [];
     for (const room of this.dirtyRooms) {
-      const batch = room.takeBatch();
-      if (batch) batches.push(batch);
+      try {
+        const batch = room.takeBatch();
+        if (batch) batches.push(batch);
+      } catch (error) {
+        // One room's fault costs that room's connections, never the hub or the other rooms.
+        room.recoverFromFault(error);
+      }
     }
     this.dirtyRooms.clear();
     const audits = this.audits;

@@ -11,9 +11,11 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
   encodeUpdate,
+  ProtocolError,
 } from '../sync/protocol.js';
 import { refusedRangeFill } from '../sync/refused-range-fill.js';
 import { updateChangesDoc } from '../sync/update-inspection.js';
+import { assertWellFormedAwareness, assertWellFormedUpdate } from '../sync/update-validation.js';
 import { applyBatch, type BatchResult, hasPendingStructs } from './apply-batch.js';
 import type { RoomMember, RoomState } from './types.js';
 
@@ -180,6 +182,7 @@ export class Room {
         return;
       case 'awareness':
         try {
+          assertWellFormedAwareness(message.update);
           awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, member);
         } catch {
           member.failProtocol('malformed awareness update');
@@ -205,6 +208,12 @@ export class Room {
    * or that client's later changes (after an upgrade to edit, say) could never integrate.
    */
   private receiveDocumentUpdate(member: RoomMember, update: Uint8Array): void {
+    try {
+      assertWellFormedUpdate(update);
+    } catch (error) {
+      member.failProtocol(error instanceof ProtocolError ? error.message : 'malformed update');
+      return;
+    }
     this.pending.push({ member, update });
     this.commits.scheduleRoom(this);
   }
@@ -310,6 +319,29 @@ export class Room {
     // Their edits are still on their side: after reconnecting they resend them.
     for (const member of batch.origins)
       member.close(1011, 'the hub could not save your change; reconnecting');
+  }
+
+  /**
+   * Something failed while applying a batch (a bug of ours or of Yjs). Whatever the doc holds
+   * now is suspect: rebuild it from what is durable and close every member with 1011, so each
+   * resyncs from that state. If even the stored board cannot be loaded, the room fails and is
+   * never written to.
+   */
+  recoverFromFault(error: unknown): void {
+    this.log.error({ boardId: this.boardId, err: describeError(error) }, 'room fault; reloading the board');
+    this.pending = [];
+    try {
+      this.doc = this.loadDocFromStorage();
+    } catch (loadError) {
+      this.log.error({ boardId: this.boardId, err: describeError(loadError) }, 'board cannot be reloaded');
+      this.stateValue = 'failed';
+      this.disarmIdleTimer();
+      this.closeAll(1011, 'this board failed; try again later');
+      this.awareness.destroy();
+      this.onGone(this);
+      return;
+    }
+    this.closeAll(1011, 'the hub reloaded this board; reconnecting');
   }
 
   /** Closes every member (e.g. on shutdown); they leave through their close handlers. */
