@@ -2,25 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { applyBatch, hasPendingStructs } from '../../src/rooms/apply-batch.js';
-
-function replicaOf(source: Y.Doc): Y.Doc {
-  const replica = new Y.Doc();
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(source));
-  return replica;
-}
-
-/** The update a doc emits for one local change. */
-function updateFrom(doc: Y.Doc, change: () => void): Uint8Array {
-  const updates: Uint8Array[] = [];
-  const capture = (update: Uint8Array): void => {
-    updates.push(update);
-  };
-  doc.on('update', capture);
-  doc.transact(change);
-  doc.off('update', capture);
-  assert.equal(updates.length, 1);
-  return updates[0]!;
-}
+import { replicaOf, updateFrom } from '../helpers/yjs-docs.js';
 
 function sameState(actual: Y.Doc, expected: Y.Doc): void {
   assert.ok(Y.equalSnapshots(Y.snapshot(actual), Y.snapshot(expected)), 'state vector or delete set differ');

@@ -2,26 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { updateChangesDoc } from '../../src/sync/update-inspection.js';
-
-/** A peer that starts with everything `source` has. */
-function replicaOf(source: Y.Doc): Y.Doc {
-  const replica = new Y.Doc();
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(source));
-  return replica;
-}
-
-/** The update a doc emits for one local change. */
-function updateFrom(doc: Y.Doc, change: () => void): Uint8Array {
-  const updates: Uint8Array[] = [];
-  const capture = (update: Uint8Array): void => {
-    updates.push(update);
-  };
-  doc.on('update', capture);
-  doc.transact(change);
-  doc.off('update', capture);
-  assert.equal(updates.length, 1, 'the change should produce exactly one update');
-  return updates[0]!;
-}
+import { replicaOf, updateFrom } from '../helpers/yjs-docs.js';
 
 /** Ground truth: apply to a copy and see whether its snapshot (state vector + delete set) moved. */
 function reallyChanges(doc: Y.Doc, update: Uint8Array): boolean {

@@ -3,28 +3,9 @@ import { describe, it } from 'node:test';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { updateTouchesOnlyRoot } from '../../src/auth/update-scope.js';
+import { replicaOf, updateFrom } from '../helpers/yjs-docs.js';
 
 const COMMENTS = 'comments';
-
-/** A peer that starts with everything `source` has. */
-function replicaOf(source: Y.Doc): Y.Doc {
-  const replica = new Y.Doc();
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(source));
-  return replica;
-}
-
-/** The update a doc emits for one local change. */
-function updateFrom(doc: Y.Doc, change: () => void): Uint8Array {
-  const updates: Uint8Array[] = [];
-  const capture = (update: Uint8Array): void => {
-    updates.push(update);
-  };
-  doc.on('update', capture);
-  doc.transact(change);
-  doc.off('update', capture);
-  assert.equal(updates.length, 1, 'the change should produce exactly one update');
-  return updates[0]!;
-}
 
 function rootNameOf(doc: Y.Doc, start: { _item: Y.Item | null }): string {
   let type = start;
