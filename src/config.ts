@@ -1,6 +1,7 @@
 import envPaths from 'env-paths';
 import { z } from 'zod';
 import { HubError } from './errors.js';
+import { isLoopbackHost } from './net/lan/interfaces.js';
 
 /**
  * The one home of the hub's configuration: every knob, its default and why it has that default.
@@ -66,6 +67,17 @@ export const HubConfigSchema = z.object({
   authFailuresPerMinute: z.number().int().min(1).default(20),
   /** …after which that IP is refused with 429 for this long. */
   authBlockSeconds: z.number().int().min(1).default(300),
+  /**
+   * Announce the hub over mDNS and list other hubs. Unset = on exactly when the hub listens on a
+   * LAN address (not loopback): see mdnsEnabled().
+   */
+  mdns: z.boolean().optional(),
+  /** The hub's display name on the LAN; remembered in the data folder. Unset: the stored one, else the machine name. */
+  name: z.string().trim().min(1).max(63).optional(),
+  /** Interface names or IPv4 addresses to announce on; empty = every LAN interface (no loopback, docker, VPN). */
+  mdnsInterfaces: z.array(z.string().min(1)).default([]),
+  /** TTL of our mDNS records: peers drop a hub that vanished without a goodbye this long after its last answer. */
+  mdnsTtlSeconds: z.number().int().min(1).max(4500).default(120),
 });
 
 export type HubConfig = z.output<typeof HubConfigSchema>;
@@ -80,6 +92,11 @@ export function parseHubConfig(input: HubConfigInput): HubConfig {
     throw new HubError('INVALID_ARGUMENT', `Invalid hub configuration: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+/** Whether the hub announces itself over mDNS: as configured, else when it is open to the LAN. */
+export function mdnsEnabled(config: Pick<HubConfig, 'mdns' | 'host'>): boolean {
+  return config.mdns ?? !isLoopbackHost(config.host);
 }
 
 /** BOARDHUB_DATA, else the per-user data folder of the platform (e.g. ~/.local/share/boardhub). */

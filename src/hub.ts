@@ -1,13 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { Keyring } from './auth/keyring.js';
-import { type HubConfig, type HubConfigInput, parseHubConfig } from './config.js';
+import { type HubConfig, type HubConfigInput, mdnsEnabled, parseHubConfig } from './config.js';
 import { describeError, HubError } from './errors.js';
 import { newHubId } from './ids.js';
 import { createLogger, type Logger } from './log.js';
 import { AuthFailureLimiter } from './net/auth-failure-limiter.js';
 import { createHttpServer } from './net/http-server.js';
-import { httpBaseUrl } from './net/join-url.js';
+import { advertisedAddress, httpBaseUrl, reachableHost } from './net/join-url.js';
+import { createLanPresence, type LanPresence } from './net/lan/lan-presence.js';
 import { OriginPolicy } from './net/origin-policy.js';
 import { createUpgradeGate } from './net/upgrade-gate.js';
 import { AccessEnforcer } from './rooms/access-enforcer.js';
@@ -141,6 +142,7 @@ interface Running {
   enforcer: AccessEnforcer;
   housekeeping: NodeJS.Timeout;
   accepting: { value: boolean };
+  lan: LanPresence;
   url: string;
   port: number;
 }
@@ -171,15 +173,27 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       connections: () => [...connections].map(describeConnection),
     };
     let enforcer: AccessEnforcer | null = null;
+    const mdns = mdnsEnabled(config);
+    const lan = createLanPresence({
+      config,
+      hubId,
+      keyring,
+      stores,
+      log,
+      port: () => address.port,
+      announce: true,
+    });
     const service = new HubService({
       stores,
       keyring,
       hubId,
       dataDir: config.dataDir,
-      locate: () => address,
+      locate: () => ({ ...advertisedAddress(config.host, config.mdnsInterfaces, mdns), port: address.port }),
       live,
+      lan,
       onAccessChanged: (change) => enforcer?.changed(change),
     });
+    if (config.name !== undefined) service.setDisplayName(config.name, { name: 'hub' });
     enforcer = new AccessEnforcer(service, connections, stores.db, log, (boardId) =>
       rooms.get(boardId)?.retireWhenEmpty(),
     );
@@ -253,7 +267,14 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
     enforcer.start(ACCESS_POLL_MS);
     const housekeeping = startHousekeeping(service, config.auditRetentionMs, log);
 
-    writeRuntimeInfo(config.dataDir, { pid: process.pid, host: config.host, port, startedAt });
+    writeRuntimeInfo(config.dataDir, {
+      pid: process.pid,
+      host: config.host,
+      port,
+      startedAt,
+      mdns,
+      mdnsInterfaces: config.mdnsInterfaces,
+    });
     audit({
       ts: Date.now(),
       action: 'hub_start',
@@ -261,6 +282,8 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       detail: { host: config.host, port, version: VERSION },
     });
     log.info({ host: config.host, port, dataDir: config.dataDir }, 'hub started');
+    // Last: nothing after it can fail, so a failed start never leaves an announcement behind.
+    await lan.start();
     return {
       stores,
       checkpointer,
@@ -274,7 +297,8 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       enforcer,
       housekeeping,
       accepting,
-      url: httpBaseUrl(config.host, port),
+      lan,
+      url: httpBaseUrl(reachableHost(config.host, config.mdnsInterfaces), port),
       port,
     };
   } catch (error) {
@@ -286,6 +310,8 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
 
 async function stopRunning(running: Running, config: HubConfig, log: Logger): Promise<void> {
   running.accepting.value = false;
+  // Goodbye first: peers drop this hub at once instead of offering it while it shuts down.
+  await running.lan.stop();
   clearInterval(running.pingTimer);
   clearInterval(running.housekeeping);
   running.enforcer.stop();

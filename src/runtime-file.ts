@@ -10,6 +10,9 @@ export interface RuntimeInfo {
   host: string;
   port: number;
   startedAt: number;
+  /** Whether the hub announces itself over mDNS, and on which interfaces (for links from the CLI). */
+  mdns?: boolean;
+  mdnsInterfaces?: string[];
 }
 
 const RUNTIME_FILE = 'hub-runtime.json';

@@ -94,6 +94,8 @@ export class Keyring {
 
   /** The newest key that is not retired: the one new tokens are signed with. */
   currentSigningKey(): SigningKey {
+    // A key rotated by another process (the CLI) is used from the next token on.
+    this.reloadIfChanged();
     const key = this.keys.filter((k) => k.retiredAt === null).at(-1);
     if (!key) throw new HubError('INTERNAL', 'The keyring has no active signing key.');
     return { kid: key.kid, privateKey: createPrivateKey(key.privateKeyPem) };

@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { registerAudit } from './audit-command.js';
 import { registerBoard } from './board-command.js';
 import { registerKeys } from './key-command.js';
+import { registerLan } from './lan-command.js';
 import { registerServe } from './serve-command.js';
 import { registerShare } from './share-command.js';
 
@@ -26,6 +27,7 @@ function buildProgram(): Command {
   registerShare(program, dataOption);
   registerKeys(program, dataOption);
   registerAudit(program, dataOption);
+  registerLan(program, dataOption);
   return program;
 }
 

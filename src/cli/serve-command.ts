@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PORT } from '../config.js';
 import { createHub } from '../hub.js';
 import { BOARD_PATH_PREFIX } from '../net/join-url.js';
+import { describeLanPresence } from './lan-output.js';
 import { parseByteSize, parseDuration, parsePort } from './parse.js';
 
 interface ServeOptions {
@@ -14,6 +15,10 @@ interface ServeOptions {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminOnLan?: boolean;
   allowOrigin: string[];
+  name?: string;
+  mdns?: boolean;
+  mdnsInterface: string[];
+  mdnsTtl?: number;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -44,6 +49,23 @@ export function registerServe(program: Command, dataOption: () => [string, strin
       collect,
       [],
     )
+    .option(
+      '--name <name>',
+      "the hub's name on the LAN, remembered in the data folder (default: machine name)",
+    )
+    .option('--mdns', 'announce the hub over mDNS (default: when --host is not loopback)')
+    .option('--no-mdns', 'do not announce the hub or look for other hubs over mDNS')
+    .option(
+      '--mdns-interface <name>',
+      'announce on this interface or address only (repeatable; default: every LAN interface)',
+      collect,
+      [],
+    )
+    .option(
+      '--mdns-ttl <duration>',
+      'lifetime of the mDNS records: a hub that vanished without goodbye is dropped this long after (default 2m)',
+      parseDuration,
+    )
     .action(async (options: ServeOptions) => {
       const hub = createHub({
         dataDir: options.data,
@@ -55,6 +77,11 @@ export function registerServe(program: Command, dataOption: () => [string, strin
         logLevel: options.logLevel,
         adminOnLan: options.adminOnLan === true,
         allowedOrigins: options.allowOrigin,
+        name: options.name,
+        mdns: options.mdns,
+        mdnsInterfaces: options.mdnsInterface,
+        mdnsTtlSeconds:
+          options.mdnsTtl === undefined ? undefined : Math.max(1, Math.round(options.mdnsTtl / 1000)),
       });
       const { url } = await hub.start();
       const wsBase = url.replace(/^http/, 'ws');
@@ -65,7 +92,8 @@ export function registerServe(program: Command, dataOption: () => [string, strin
           `  admin:   ${url}/api/ (${options.adminOnLan ? 'LAN too' : 'this machine only'}; token: boardhub admin-token)\n` +
           (options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1'
             ? '  visible on this machine only (use --host 0.0.0.0 to open it to the LAN)\n'
-            : '  VISIBLE ON THE LAN: anyone on this network can reach it (share links still decide who gets in)\n'),
+            : '  VISIBLE ON THE LAN: anyone on this network can reach it (share links still decide who gets in)\n') +
+          (await describeLanPresence(hub.service, options.port)),
       );
       let signals = 0;
       const shutdown = (signal: string): void => {

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { ROLES, type Role } from '../auth/roles.js';
 import { cliActor, withService } from './offline-context.js';
@@ -11,6 +13,7 @@ interface ShareCreateOptions {
   label?: string;
   ttl?: number;
   json?: boolean;
+  qr?: boolean;
 }
 
 export function registerShare(program: Command, dataOption: () => [string, string, string]): void {
@@ -24,23 +27,53 @@ export function registerShare(program: Command, dataOption: () => [string, strin
     .option('--label <label>', 'who or what the link is for, shown in the audit log (e.g. "Group A")')
     .option('--ttl <duration>', 'link lifetime, e.g. 2h or 7d (default: no expiry)', parseDuration)
     .option(...dataOption())
-    .option('--json', 'print {"id","token","url"} as JSON')
+    .option('--json', 'print {"id","token","url","alternativeUrls"} as JSON')
+    .option('--qr', 'also print the link as a QR code (the token cannot be shown again later)')
     .action(async (options: ShareCreateOptions) => {
-      const issued = await withService(options.data, (service) =>
-        service.createShare(
+      const { issued, qr } = await withService(options.data, async (service) => {
+        const issued = await service.createShare(
           { boardId: options.board, role: options.role, label: options.label, ttlMs: options.ttl },
           cliActor(),
-        ),
-      );
+        );
+        return { issued, qr: options.qr ? await service.shareQr(issued.url, 'terminal') : '' };
+      });
       if (options.json) {
-        printJson({ id: issued.share.id, token: issued.token, url: issued.url });
+        printJson({
+          id: issued.share.id,
+          token: issued.token,
+          url: issued.url,
+          alternativeUrls: issued.alternativeUrls,
+        });
         return;
       }
       process.stdout.write(
         `share ${issued.share.id} (${issued.share.role}${issued.share.label ? `, "${issued.share.label}"` : ''}` +
           `${issued.share.expiresAt ? `, expires ${formatTime(issued.share.expiresAt)}` : ''})\n` +
-          `url:   ${issued.url}\ntoken: ${issued.token}\n`,
+          `url:   ${issued.url}\n` +
+          issued.alternativeUrls.map((url) => `also:  ${url}\n`).join('') +
+          `token: ${issued.token}\n` +
+          qr,
       );
+    });
+
+  share
+    .command('qr <url>')
+    .description('show a join link as a QR code (terminal), or write it as SVG or PNG with --out')
+    .option('--out <file>', 'write an image instead; the format follows the extension (.svg, .png)')
+    .option(...dataOption())
+    .action(async (url: string, options: { data: string; out?: string }) => {
+      const format =
+        options.out === undefined
+          ? 'terminal'
+          : extname(options.out).toLowerCase() === '.png'
+            ? 'png'
+            : 'svg';
+      const image = await withService(options.data, (service) => service.shareQr(url, format));
+      if (options.out === undefined) process.stdout.write(image);
+      else {
+        writeFileSync(options.out, image);
+        process.stdout.write(`wrote ${options.out}\n`);
+      }
     });
 
   share

@@ -6,6 +6,7 @@ import { registerAuditRoutes } from './api/audit-routes.js';
 import { registerBoardRoutes } from './api/board-routes.js';
 import { createApiGuard } from './api/guard.js';
 import { registerHubRoutes } from './api/hub-routes.js';
+import { registerLanRoutes, registerPublicLanRoutes } from './api/lan-routes.js';
 import { registerShareRoutes } from './api/share-routes.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { OriginPolicy } from './origin-policy.js';
@@ -60,12 +61,16 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.get('/healthz', async () => options.health());
 
+  // Public, outside the guarded plugin: other hubs verify who this hub is.
+  registerPublicLanRoutes(app, service);
+
   app.register(async (api) => {
     api.addHook('onRequest', createApiGuard(options));
     registerHubRoutes(api, service);
     registerBoardRoutes(api, service);
     registerShareRoutes(api, service);
     registerAuditRoutes(api, service);
+    registerLanRoutes(api, service);
   });
 
   return app;

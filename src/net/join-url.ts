@@ -1,17 +1,32 @@
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
+import { hostLabel, isLoopbackHost, preferredAddress } from './lan/interfaces.js';
+import type { AdvertisedAddress } from './lan/types.js';
 
 /**
  * The address a guest should use. A hub bound to a wildcard address is reached through a LAN
- * address of this machine; otherwise through the address it is bound to.
+ * address of this machine (the preferred one of the interfaces it announces on: never a docker
+ * or VPN address when a real LAN is there); otherwise through the address it is bound to.
  */
-export function reachableHost(boundHost: string): string {
-  if (boundHost !== '0.0.0.0' && boundHost !== '::') return boundHost;
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (address.family === 'IPv4' && !address.internal) return address.address;
-    }
-  }
-  return '127.0.0.1';
+export function reachableHost(boundHost: string, interfacePicks: readonly string[] = []): string {
+  return preferredAddress(networkInterfaces(), { boundHost, picks: interfacePicks });
+}
+
+/** This machine's mDNS name, `NAME.local`; resolvable on the LAN while the hub announces itself. */
+export function localHostname(): string {
+  return `${hostLabel(hostname())}.local`;
+}
+
+/**
+ * Where links should point: the reachable address, and the `.local` name as an alternative when
+ * mDNS is on (a guest whose network renumbers keeps a working link; phones resolve `.local`).
+ */
+export function advertisedAddress(
+  boundHost: string,
+  interfacePicks: readonly string[],
+  mdns: boolean,
+): AdvertisedAddress {
+  const host = reachableHost(boundHost, interfacePicks);
+  return { host, alternatives: mdns && !isLoopbackHost(host) ? [localHostname()] : [] };
 }
 
 function hostForUrl(host: string): string {

@@ -6,6 +6,9 @@ import { signShareToken, verifyShareToken } from '../auth/tokens.js';
 import { HubError } from '../errors.js';
 import { newBoardId, newShareId } from '../ids.js';
 import { boardSocketUrl } from '../net/join-url.js';
+import { DISPLAY_NAME_KEY, storedDisplayName } from '../net/lan/hub-name.js';
+import type { QrFormat } from '../net/lan/qr.js';
+import type { LanView, PeerHub, PublicHubIdentity } from '../net/lan/types.js';
 import type { AuditAction } from '../storage/audit-store.js';
 import type { BoardFigures, BoardRecord } from '../storage/board-store.js';
 import type { ShareRecord } from '../storage/share-store.js';
@@ -19,6 +22,7 @@ import {
   stateAsSingleUpdate,
   validateImportedUpdate,
 } from './board-transfer.js';
+import { type HubDiagnostics, HubNameSchema, LanService } from './lan-service.js';
 import type { AccessChange, LiveConnection, LiveStatus } from './live-status.js';
 import {
   BoardNameSchema,
@@ -36,6 +40,8 @@ import {
 export interface HubAddress {
   host: string;
   port: number;
+  /** Other names guests may use (the `.local` name while the hub announces itself). */
+  alternatives?: string[];
 }
 
 export interface ServiceContext {
@@ -49,6 +55,8 @@ export interface ServiceContext {
   live?: LiveStatus;
   /** Present in a running hub: applies a change of access to live connections at once. */
   onAccessChanged?(change: AccessChange): void;
+  /** Present in a running hub (and in CLI commands that browse): mDNS presence and the peer list. */
+  lan?: LanView;
 }
 
 export interface Actor {
@@ -62,6 +70,8 @@ export interface IssuedShare {
   share: ShareRecord;
   token: string;
   url: string;
+  /** The same link through the hub's `.local` name (when it announces itself over mDNS). */
+  alternativeUrls: string[];
 }
 
 export interface BoardSummary extends BoardFigures {
@@ -111,8 +121,16 @@ export class HubService {
   /** Audit queries, export, verification and pruning. */
   readonly audit: AuditService;
 
+  private readonly lanUseCases: LanService;
+
   constructor(private readonly context: ServiceContext) {
     this.audit = new AuditService(context.stores);
+    this.lanUseCases = new LanService({
+      ...context,
+      running: context.live !== undefined,
+      displayName: () => this.displayName(),
+      record: (actor, action, detail) => this.record(actor, action, { detail }),
+    });
   }
 
   get hubId(): string {
@@ -261,8 +279,13 @@ export class HubService {
       expiresAt: expiresAtMs === null ? null : Math.floor(expiresAtMs / 1000),
     });
     this.record(actor, 'share_create', { share, detail: { role: share.role, expiresAt: expiresAtMs } });
-    const { host, port } = this.context.locate();
-    return { share, token, url: boardSocketUrl(host, port, board.id, token) };
+    const { host, port, alternatives = [] } = this.context.locate();
+    return {
+      share,
+      token,
+      url: boardSocketUrl(host, port, board.id, token),
+      alternativeUrls: alternatives.map((name) => boardSocketUrl(name, port, board.id, token)),
+    };
   }
 
   listShares(boardId: string): ShareRecord[] {
@@ -393,6 +416,56 @@ export class HubService {
       dataDir: this.context.dataDir,
       dataDirBytes: folderBytes(this.context.dataDir),
     };
+  }
+
+  // ----- LAN presence (see lan-service.ts) -----
+
+  /** The name other hubs and the UI show: as announced (after a conflict "Name (2)"), else as set. */
+  displayName(): string {
+    return this.context.lan?.announcedName() ?? storedDisplayName(this.context.stores.meta);
+  }
+
+  setDisplayName(name: string, actor: Actor): void {
+    const valid = parseOrThrow(HubNameSchema, name, 'hub name');
+    const before = this.context.stores.meta.get(DISPLAY_NAME_KEY);
+    if (before === valid) return;
+    this.context.stores.meta.set(DISPLAY_NAME_KEY, valid);
+    this.record(actor, 'hub_rename', { detail: { from: before ?? null, to: valid } });
+  }
+
+  /** Who this hub is (public: GET /api/hub); with a challenge, proof that it holds its key. */
+  hubIdentity(challenge?: string): PublicHubIdentity {
+    return this.lanUseCases.hubIdentity(challenge);
+  }
+
+  /** Other hubs on the LAN (heard over mDNS or added by address), never this one. */
+  peers(): PeerHub[] {
+    return this.lanUseCases.peers();
+  }
+
+  /** For networks where multicast is blocked: adds the hub at host:port after verifying its identity. */
+  addPeerByAddress(host: string, port: number, actor: Actor): Promise<PeerHub> {
+    return this.lanUseCases.addPeerByAddress(host, port, actor);
+  }
+
+  removePeer(hubId: string, actor: Actor): void {
+    this.lanUseCases.removePeer(hubId, actor);
+  }
+
+  trustPeer(hubId: string, actor: Actor): PeerHub {
+    return this.lanUseCases.trustPeer(hubId, actor);
+  }
+
+  diagnostics(options: { port: number }): Promise<HubDiagnostics> {
+    return this.lanUseCases.diagnostics(options);
+  }
+
+  /** A join link as a QR code: PNG bytes, or SVG / terminal text. */
+  shareQr(url: string, format: 'png'): Promise<Buffer>;
+  shareQr(url: string, format: 'svg' | 'terminal'): Promise<string>;
+  shareQr(url: string, format: QrFormat): Promise<string | Buffer>;
+  shareQr(url: string, format: QrFormat): Promise<string | Buffer> {
+    return this.lanUseCases.shareQr(url, format);
   }
 
   // ----- helpers -----

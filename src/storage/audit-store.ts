@@ -45,6 +45,10 @@ export const AUDIT_ACTIONS = [
   'key_retire',
   'admin_token_issue',
   'admin_auth_failed',
+  'hub_rename',
+  'peer_add',
+  'peer_remove',
+  'peer_trust',
   'audit_pruned',
 ] as const;
 

@@ -105,7 +105,7 @@ export async function spawnChildHub(dataDir: string, extraArgs: string[] = []): 
   assertCliBuilt();
   const child: ChildProcess = spawn(
     process.execPath,
-    [CLI, 'serve', '--data', dataDir, '--port', '0', '--log-level', 'silent', ...extraArgs],
+    [CLI, 'serve', '--data', dataDir, '--port', '0', '--log-level', 'silent', '--no-mdns', ...extraArgs],
     { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -24,7 +24,15 @@ export async function startTestHub(
 ): Promise<TestHub> {
   const temp = dataDir === undefined ? makeTempDir() : null;
   const dir = dataDir ?? (temp?.path as string);
-  const hub = createHub({ dataDir: dir, host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides });
+  // mDNS off: only the namespace tests (lan.test.ts) multicast.
+  const hub = createHub({
+    dataDir: dir,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    mdns: false,
+    ...overrides,
+  });
   const { port } = await hub.start();
   const actor = { name: 'test' };
   return {

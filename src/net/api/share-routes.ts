@@ -21,7 +21,12 @@ const CreateShareBody = z.object({
   ttlMs: z.number().int().positive().optional(),
 });
 const RoleBody = z.object({ role: z.enum(ROLES) });
-const IssuedShare = z.object({ share: Share, token: z.string(), url: z.string() });
+const IssuedShare = z.object({
+  share: Share,
+  token: z.string(),
+  url: z.string(),
+  alternativeUrls: z.array(z.string()),
+});
 
 export function registerShareRoutes(app: FastifyInstance, service: HubService): void {
   app.get<{ Params: IdParams }>(

@@ -26,7 +26,8 @@ import {
  * (without a goodbye, which would also remove the other hub from peers' lists).
  */
 export interface AnnouncerOptions {
-  baseName: string;
+  /** The display name wanted (read when probing starts). */
+  baseName(): string;
   hubId: string;
   /** HOST.local */
   host: string;
@@ -142,8 +143,10 @@ export class Announcer {
   private async probeAndAnnounce(): Promise<void> {
     this.state = 'probing';
     for (; this.attempt <= MAX_ATTEMPTS; this.attempt++) {
-      const candidate = nameCandidate(this.options.baseName, this.attempt);
-      if (this.options.namesInUse().some((name) => serviceFqdn(name) === serviceFqdn(candidate))) continue;
+      if (this.state !== 'probing') return;
+      const candidate = nameCandidate(this.options.baseName(), this.attempt);
+      const fqdn = serviceFqdn(candidate).toLowerCase();
+      if (this.options.namesInUse().some((name) => serviceFqdn(name).toLowerCase() === fqdn)) continue;
       if (!(await this.nameIsFree(candidate))) {
         this.options.log.info({ name: candidate }, 'mDNS name in use by another hub, trying the next');
         continue;
@@ -151,7 +154,7 @@ export class Announcer {
       break;
     }
     if (this.state !== 'probing') return;
-    this.name = nameCandidate(this.options.baseName, Math.min(this.attempt, MAX_ATTEMPTS));
+    this.name = nameCandidate(this.options.baseName(), Math.min(this.attempt, MAX_ATTEMPTS));
     this.replaceRecords(announcementRecords(this.announcement(this.name)));
     this.state = 'announced';
     this.announceOn([...this.sockets]);
@@ -161,7 +164,7 @@ export class Announcer {
   private nameIsFree(candidate: string): Promise<boolean> {
     const fqdn = serviceFqdn(candidate);
     const sockets = [...this.sockets].filter((socket) => socket.status.state !== 'failed');
-    if (sockets.length === 0) return Promise.resolve(true);
+    if (sockets.length === 0 || this.state !== 'probing') return Promise.resolve(this.state === 'probing');
     return new Promise((resolve) => {
       let probes = 0;
       let timer: NodeJS.Timeout | undefined;

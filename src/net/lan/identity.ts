@@ -85,13 +85,16 @@ export async function fetchHubIdentity(
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    const cause = (error as { cause?: unknown }).cause;
+    const code = (cause as { code?: unknown } | undefined)?.code;
     const reason =
       (error as Error).name === 'TimeoutError'
         ? `no answer within ${timeoutMs / 1000} s (wrong address, or a firewall in between?)`
-        : cause === 'ECONNREFUSED'
+        : code === 'ECONNREFUSED'
           ? 'connection refused (nothing listens on that port)'
-          : describeError(error);
+          : code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
+            ? 'no route to that address (another network?)'
+            : describeError(cause ?? error);
     throw new HubError('PEER_UNREACHABLE', `Cannot reach a hub at ${host}:${port}: ${reason}.`);
   }
   let body: unknown;

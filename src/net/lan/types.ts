@@ -64,6 +64,8 @@ export interface LanDiagnostics {
   lastAnnounceAt: number | null;
   lastQuerySentAt: number | null;
   lastResponseAt: number | null;
+  /** This hub's own announcement was heard (multicast loops back); null when not browsing. */
+  selfHeard: boolean | null;
   peers: PeerHub[];
   problems: LanProblem[];
 }
