@@ -49,10 +49,11 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
     );
   }
   try {
+    // First, so that every following step waits for a concurrent process instead of failing.
+    db.pragma('busy_timeout = 5000');
     assertSchemaKnown(db);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     if (!autoCheckpoint) db.pragma('wal_autocheckpoint = 0');
     // After a burst made the WAL large, a checkpoint shrinks it back to this size.

@@ -115,13 +115,19 @@ export function assertSchemaKnown(db: Database): number {
   return current;
 }
 
+/**
+ * Each step re-reads the version inside its IMMEDIATE (write-locked) transaction: two processes
+ * opening a new data folder at once must not both run the same migration.
+ */
 export function migrate(db: Database): void {
-  const current = assertSchemaKnown(db);
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    const step = db.transaction(() => {
-      db.exec(MIGRATIONS[version] ?? '');
-      db.pragma(`user_version = ${version + 1}`);
-    });
-    step.immediate();
+  const step = db.transaction((): boolean => {
+    const version = assertSchemaKnown(db);
+    if (version >= SCHEMA_VERSION) return false;
+    db.exec(MIGRATIONS[version] ?? '');
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // One migration per transaction, until the schema is current.
   }
 }

@@ -30,6 +30,24 @@ describe('boardhub CLI', () => {
     }
   });
 
+  it('two commands opening a brand-new data folder at the same moment both succeed (one migration)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const data = makeTempDir();
+      try {
+        const results = await Promise.all(
+          ['a', 'b', 'c'].map((name) =>
+            runCli(['board', 'create', '--data', data.path, '--name', name, '--json']),
+          ),
+        );
+        for (const result of results) assert.equal(result.code, 0, result.stderr);
+        const listed = await runCli(['board', 'list', '--data', data.path, '--json']);
+        assert.equal((JSON.parse(listed.stdout) as unknown[]).length, 3);
+      } finally {
+        data.remove();
+      }
+    }
+  });
+
   it('uses BOARDHUB_DATA when --data is not given', async () => {
     const data = makeTempDir();
     try {
