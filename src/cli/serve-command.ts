@@ -19,6 +19,7 @@ interface ServeOptions {
   mdns?: boolean;
   mdnsInterface: string[];
   mdnsTtl?: number;
+  auditRetention?: number;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -66,8 +67,14 @@ export function registerServe(program: Command, dataOption: () => [string, strin
       'lifetime of the mDNS records: a hub that vanished without goodbye is dropped this long after (default 2m)',
       parseDuration,
     )
+    .option(
+      '--audit-retention <duration>',
+      'prune audit rows older than this, daily (default 180d)',
+      parseDuration,
+    )
     .action(async (options: ServeOptions) => {
       const hub = createHub({
+        auditRetentionMs: options.auditRetention,
         dataDir: options.data,
         host: options.host,
         port: options.port,

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 export interface BatchResult {
   /** The doc's own encoding of what the batch changed (one merged update), or null if nothing. */
   effectiveUpdate: Uint8Array | null;
-  /** Indexes of updates that threw while being applied (malformed). */
+  /** Indexes of updates that threw while being applied, or left structs waiting for dependencies. */
   failed: number[];
   /** Indexes of updates that `accept` turned down: never applied. */
   rejected: number[];
@@ -31,6 +31,7 @@ export function applyBatch(
   let effectiveUpdate: Uint8Array | null = null;
   const failed: number[] = [];
   const rejected: number[] = [];
+  const leftPending: number[] = [];
   const capture = (update: Uint8Array): void => {
     effectiveUpdate = effectiveUpdate === null ? update : Y.mergeUpdates([effectiveUpdate, update]);
   };
@@ -42,8 +43,10 @@ export function applyBatch(
           rejected.push(index);
           return;
         }
+        const hadPending = hasPendingStructs(doc);
         try {
           Y.applyUpdate(doc, update, origin);
+          if (!hadPending && hasPendingStructs(doc)) leftPending.push(index);
         } catch {
           failed.push(index);
         }
@@ -52,6 +55,10 @@ export function applyBatch(
   } finally {
     doc.off('update', capture);
   }
+  // An update whose dependencies never arrived (not even later in this batch) would sit pending:
+  // served to newcomers in sync step 2 but never broadcast, it splits what peers see. Stock
+  // clients on one ordered socket never send one, so it counts as malformed.
+  if (hasPendingStructs(doc)) failed.push(...leftPending.filter((index) => !failed.includes(index)));
   return { effectiveUpdate, failed, rejected };
 }
 

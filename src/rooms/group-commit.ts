@@ -17,10 +17,23 @@ export class GroupCommit {
   private closed = false;
   private transactions = 0;
 
+  /** Built once: this runs for every turn that wrote anything, the hub's hottest path. */
+  private readonly commitTransaction;
+
   constructor(
     private readonly stores: Stores,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.commitTransaction = stores.db.transaction(
+      (batches: readonly PreparedBatch[], audits: readonly AuditEntry[], now: number): void => {
+        for (const { room, update, seq, touchBoard } of batches) {
+          stores.updates.append(room.boardId, seq, update, now);
+          if (touchBoard) stores.boards.touch(room.boardId, now);
+        }
+        if (audits.length > 0) stores.audit.appendInTransaction(audits);
+      },
+    );
+  }
 
   scheduleRoom(room: Room): void {
     this.dirtyRooms.add(room);
@@ -60,18 +73,7 @@ export class GroupCommit {
     if (batches.length === 0 && audits.length === 0) return;
 
     try {
-      const now = Date.now();
-      this.stores.db
-        .transaction(() => {
-          for (const { room, rows, firstSeq, touchBoard } of batches) {
-            rows.forEach((row, index) => {
-              this.stores.updates.append(room.boardId, firstSeq + index, row, now);
-            });
-            if (touchBoard) this.stores.boards.touch(room.boardId, now);
-          }
-          if (audits.length > 0) this.stores.audit.appendInTransaction(audits);
-        })
-        .immediate();
+      this.commitTransaction.immediate(batches, audits, Date.now());
       this.transactions++;
     } catch (error) {
       this.log.error(

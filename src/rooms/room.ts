@@ -16,7 +16,7 @@ import {
 import { refusedRangeFill } from '../sync/refused-range-fill.js';
 import { updateChangesDoc } from '../sync/update-inspection.js';
 import { assertWellFormedAwareness, assertWellFormedUpdate } from '../sync/update-validation.js';
-import { applyBatch, type BatchResult, hasPendingStructs } from './apply-batch.js';
+import { applyBatch, type BatchResult } from './apply-batch.js';
 import type { RoomMember, RoomState } from './types.js';
 
 /**
@@ -43,14 +43,15 @@ export interface CommitScheduler {
 
 export interface PreparedBatch {
   room: Room;
-  /** Rows to append to the update log, numbered firstSeq, firstSeq + 1, ... */
-  rows: Uint8Array[];
-  firstSeq: number;
+  /** The batch's merged effect: one row in the update log (number `seq`), one broadcast frame. */
+  update: Uint8Array;
+  seq: number;
   /** Whether to refresh the board's updated_at (throttled: it is for people, not for sync). */
   touchBoard: boolean;
-  /** What to broadcast once the rows are durable (null: nothing visible changed). */
-  broadcast: Uint8Array | null;
+  /** Members whose updates were applied (closed if the commit fails: they resend after reconnecting). */
   origins: Set<RoomMember>;
+  /** The one member that already holds all of `update` (its sole author), spared the echo. */
+  author: RoomMember | null;
 }
 
 const TOUCH_INTERVAL_MS = 5000;
@@ -242,22 +243,18 @@ export class Room {
     }
     for (const { member } of refused.keys()) member.refuseWrite(refusalReason(member.role));
     const applied = batch.filter((p) => !refused.has(p));
-    const fills = [...refused.values()].filter((fill): fill is Uint8Array => fill !== null);
-    // Structs waiting for a missing dependency are not in the effective update but are served to
-    // new peers by sync step 2, so their raw updates are logged too (applying twice is harmless).
-    const rows = hasPendingStructs(this.doc)
-      ? [...applied.map((p) => p.update), ...fills]
-      : result.effectiveUpdate
-        ? [result.effectiveUpdate]
-        : [];
-    if (rows.length === 0) return null;
+    if (result.effectiveUpdate === null) return null;
+    const origins = new Set(applied.map((p) => p.member));
+    // A filled refused range is in `update` too, and nobody holds it yet: then everyone gets it.
+    const filled = [...refused.values()].some((fill) => fill !== null);
+    const [soleOrigin] = origins.size === 1 && !filled ? origins : [];
     return {
       room: this,
-      rows,
-      firstSeq: this.lastSeq + 1,
+      update: result.effectiveUpdate,
+      seq: this.lastSeq + 1,
       touchBoard: Date.now() - this.lastTouchedAt >= TOUCH_INTERVAL_MS,
-      broadcast: result.effectiveUpdate,
-      origins: new Set(applied.map((p) => p.member)),
+      origins,
+      author: soleOrigin ?? null,
     };
   }
 
@@ -291,16 +288,12 @@ export class Room {
 
   /** Group commit, step 2a: the rows are durable; now the others may see them. */
   commitSucceeded(batch: PreparedBatch): void {
-    this.lastSeq = batch.firstSeq + batch.rows.length - 1;
+    this.lastSeq = batch.seq;
     if (batch.touchBoard) this.lastTouchedAt = Date.now();
-    this.tailCount += batch.rows.length;
-    for (const row of batch.rows) this.tailBytes += row.byteLength;
-    if (batch.broadcast) {
-      const frame = encodeUpdate(batch.broadcast);
-      // The sender already has its own change; when several members wrote, each gets the merge.
-      const [onlyOrigin] = batch.origins.size === 1 ? batch.origins : [];
-      for (const member of this.members) if (member !== onlyOrigin) member.send(frame);
-    }
+    this.tailCount += 1;
+    this.tailBytes += batch.update.byteLength;
+    const frame = encodeUpdate(batch.update);
+    for (const member of this.members) if (member !== batch.author) member.send(frame);
     if (
       this.tailCount >= this.settings.compactAfterUpdates ||
       this.tailBytes >= this.settings.compactAfterBytes

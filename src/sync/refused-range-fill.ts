@@ -30,6 +30,8 @@ function encodeGcUpdate(
 
 /** The GC update that takes the place of a refused `update` in `doc`, or null if none is needed. */
 export function refusedRangeFill(doc: Y.Doc, update: Uint8Array): Uint8Array | null {
+  // While the doc waits for missing structs, its state vector does not say what it holds.
+  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return null;
   let meta: { from: Map<number, number>; to: Map<number, number> };
   try {
     meta = Y.parseUpdateMeta(update);
