@@ -21,7 +21,7 @@ export class GroupCommit {
   private readonly commitTransaction;
 
   constructor(
-    private readonly stores: Stores,
+    stores: Stores,
     private readonly log: Logger,
   ) {
     this.commitTransaction = stores.db.transaction(
