@@ -11,22 +11,33 @@ export const DEFAULT_PORT = 7420;
 /** Audit rows older than this are pruned (serve's housekeeping and `audit prune` alike). */
 export const DEFAULT_AUDIT_RETENTION_MS = 180 * 24 * 3600 * 1000;
 /** setTimeout fires at once for anything longer (TimeoutOverflowWarning). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+export const DEFAULT_IDLE_UNLOAD_MS = 30 * 60_000;
 
 export const HubConfigSchema = z.object({
   /** Where the SQLite file, the signing keys and the runtime file live. */
   dataDir: z.string().min(1),
-  /** Loopback by default: a headless hub is visible on the LAN only when asked to be. */
+  /*
+   * host, port, idleUnloadMs (and name) are also settings the management UI changes and the data
+   * folder remembers. Given explicitly (see explicitSettings), a value wins for this run and is not
+   * saved; otherwise the stored setting applies, and only then the default below.
+   */
+  /**
+   * Loopback by default: a headless hub is visible on the LAN only when asked to be. Without an
+   * explicit host the stored "visible on the LAN" setting (else lanVisibleByDefault) picks
+   * 0.0.0.0 or 127.0.0.1.
+   */
   host: z.string().min(1).default('127.0.0.1'),
-  /** 0 picks a free port (tests); the chosen one is reported by Hub.address(). */
+  /** 0 picks a free port (tests); the chosen one is what start() returns. */
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
   /** A board with no connections is saved and unloaded after this long (at most ~24 days: a timer's limit). */
-  idleUnloadMs: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_TIMER_MS, 'at most 24 days')
-    .default(30 * 60_000),
+  idleUnloadMs: z.number().int().min(0).max(MAX_TIMER_MS, 'at most 24 days').default(DEFAULT_IDLE_UNLOAD_MS),
+  /** Visible on the LAN when no host is given and nothing is stored (the desktop app: true). */
+  lanVisibleByDefault: z.boolean().default(false),
+  /** When the port is taken, listen on a free one and store it as the port setting (the desktop app: true). */
+  portFallback: z.boolean().default(false),
+  /** The built management UI (index.html + assets/); default: dist/renderer in the package. */
+  uiDir: z.string().min(1).optional(),
   /** Larger frames close the connection (1009): bounds the memory one client can make us hold. */
   maxPayloadBytes: z
     .number()
@@ -72,7 +83,7 @@ export const HubConfigSchema = z.object({
    * LAN address (not loopback): see mdnsEnabled().
    */
   mdns: z.boolean().optional(),
-  /** The hub's display name on the LAN; remembered in the data folder. Unset: the stored one, else the machine name. */
+  /** The hub's display name on the LAN for this run (not saved). Unset: the stored name setting, else the machine name. */
   name: z.string().trim().min(1).max(63).optional(),
   /** Interface names or IPv4 addresses to announce on; empty = every LAN interface (no loopback, docker, VPN). */
   mdnsInterfaces: z.array(z.string().min(1)).default([]),
@@ -82,6 +93,23 @@ export const HubConfigSchema = z.object({
 
 export type HubConfig = z.output<typeof HubConfigSchema>;
 export type HubConfigInput = z.input<typeof HubConfigSchema>;
+
+/** The settings a config gave explicitly: they win over the stored settings for one run. */
+export interface ExplicitSettings {
+  host?: string;
+  port?: number;
+  idleUnloadMs?: number;
+  name?: string;
+}
+
+export function explicitSettings(input: HubConfigInput, config: HubConfig): ExplicitSettings {
+  return {
+    host: input.host === undefined ? undefined : config.host,
+    port: input.port === undefined ? undefined : config.port,
+    idleUnloadMs: input.idleUnloadMs === undefined ? undefined : config.idleUnloadMs,
+    name: config.name,
+  };
+}
 
 export function parseHubConfig(input: HubConfigInput): HubConfig {
   const result = HubConfigSchema.safeParse(input);

@@ -1,22 +1,40 @@
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import type { KeyProtector } from './auth/key-protector.js';
 import { Keyring } from './auth/keyring.js';
-import { type HubConfig, type HubConfigInput, mdnsEnabled, parseHubConfig } from './config.js';
+import {
+  type ExplicitSettings,
+  explicitSettings,
+  type HubConfig,
+  type HubConfigInput,
+  mdnsEnabled,
+  parseHubConfig,
+} from './config.js';
 import { describeError, HubError } from './errors.js';
 import { newHubId } from './ids.js';
 import { createLogger, type Logger } from './log.js';
+import { EventStreams } from './net/api/event-routes.js';
 import { AuthFailureLimiter } from './net/auth-failure-limiter.js';
 import { createHttpServer } from './net/http-server.js';
 import { advertisedAddress, httpBaseUrl, reachableHost } from './net/join-url.js';
-import { createLanPresence, type LanPresence } from './net/lan/lan-presence.js';
+import { storedDisplayName } from './net/lan/hub-name.js';
+import { HubPresence } from './net/lan/hub-presence.js';
+import { isLoopbackHost } from './net/lan/interfaces.js';
+import { createLanPresence } from './net/lan/lan-presence.js';
+import { HubListener } from './net/listener.js';
 import { OriginPolicy } from './net/origin-policy.js';
+import { defaultUiDir } from './net/ui-routes.js';
 import { createUpgradeGate } from './net/upgrade-gate.js';
+import { Visibility } from './net/visibility.js';
 import { AccessEnforcer } from './rooms/access-enforcer.js';
 import { GroupCommit } from './rooms/group-commit.js';
+import type { RoomSettings } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { type HubChangesListener, HubEvents } from './service/hub-events.js';
 import { HubService } from './service/hub-service.js';
 import type { LiveConnection, LiveStatus } from './service/live-status.js';
+import { readStoredSettings, resolveStartSettings, writeStoredSettings } from './service/settings.js';
+import type { LiveSettingsControl } from './service/settings-service.js';
 import type { AuditEntry } from './storage/audit-store.js';
 import { type Checkpointer, startCheckpointer } from './storage/checkpointer.js';
 import { openStores, type Stores } from './storage/stores.js';
@@ -35,15 +53,30 @@ export interface HubStats {
   roomLoads: number;
   connections: number;
   commits: number;
+  /** Open GET /api/events streams. */
+  eventStreams: number;
 }
 
 export interface Hub {
+  /**
+   * As given, with defaults. host, port, idleUnloadMs and name given explicitly win over the
+   * stored settings for this run; what the running hub uses is in service.getSettings().
+   */
   readonly config: HubConfig;
   start(): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
   /** Available after start(). */
   readonly service: HubService;
+  /** What changed (coalesced batches), for the management UI; subscriptions outlive stop/start. */
+  readonly events: { subscribe(listener: HubChangesListener): () => void };
   stats(): HubStats;
+}
+
+export interface CreateHubOptions {
+  /** Default: pino on stderr at config.logLevel. */
+  logger?: Logger;
+  /** Seals the signing keys with the OS keychain (the desktop app); without: an owner-only file. */
+  keyProtector?: KeyProtector;
 }
 
 const CLOSE_GRACE_MS = 2000;
@@ -91,9 +124,11 @@ function startHousekeeping(service: HubService, auditRetentionMs: number, log: L
   return timer;
 }
 
-export function createHub(input: HubConfigInput, logger?: Logger): Hub {
+export function createHub(input: HubConfigInput, options: CreateHubOptions = {}): Hub {
   const config = parseHubConfig(input);
-  const log = logger ?? createLogger(config.logLevel);
+  const explicit = explicitSettings(input, config);
+  const log = options.logger ?? createLogger(config.logLevel);
+  const events = new HubEvents(log);
   let running: Running | null = null;
   let stopping: Promise<void> | null = null;
 
@@ -103,9 +138,10 @@ export function createHub(input: HubConfigInput, logger?: Logger): Hub {
       if (!running) throw new HubError('INTERNAL', 'The hub is not started.');
       return running.service;
     },
+    events,
     async start() {
       if (running) throw new HubError('INTERNAL', 'The hub is already started.');
-      running = await startRunning(config, log);
+      running = await startRunning({ config, explicit, log, events, keyProtector: options.keyProtector });
       return { url: running.url, port: running.port };
     },
     async stop() {
@@ -114,16 +150,19 @@ export function createHub(input: HubConfigInput, logger?: Logger): Hub {
       stopping ??= stopRunning(current, config, log).finally(() => {
         running = null;
         stopping = null;
+        events.emit({ topic: 'status' });
+        events.flush();
       });
       return stopping;
     },
     stats() {
-      if (!running) return { roomsLoaded: 0, roomLoads: 0, connections: 0, commits: 0 };
+      if (!running) return { roomsLoaded: 0, roomLoads: 0, connections: 0, commits: 0, eventStreams: 0 };
       return {
         roomsLoaded: running.rooms.all().length,
         roomLoads: running.rooms.loads,
         connections: running.connections.size,
         commits: running.commits.committedTransactions,
+        eventStreams: running.streams.size,
       };
     },
   };
@@ -138,16 +177,33 @@ interface Running {
   connections: Set<ClientConnection>;
   wss: WebSocketServer;
   app: ReturnType<typeof createHttpServer>;
+  streams: EventStreams;
   pingTimer: NodeJS.Timeout;
   enforcer: AccessEnforcer;
   housekeeping: NodeJS.Timeout;
   accepting: { value: boolean };
-  lan: LanPresence;
+  lan: HubPresence;
+  stopAuditEvents: () => void;
   url: string;
   port: number;
 }
 
-async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
+interface StartInput {
+  config: HubConfig;
+  explicit: ExplicitSettings;
+  log: Logger;
+  events: HubEvents;
+  keyProtector: KeyProtector | undefined;
+}
+
+/** What the running hub uses now; the settings change it while it runs. */
+interface RunState {
+  host: string;
+  port: number;
+  nameOverride: string | undefined;
+}
+
+async function startRunning({ config, explicit, log, events, keyProtector }: StartInput): Promise<Running> {
   const other = readRuntimeInfo(config.dataDir);
   if (other && other.pid !== process.pid) {
     throw new HubError(
@@ -157,12 +213,22 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
   }
   const stores = openStores(config.dataDir, { durability: config.durability, autoCheckpoint: false });
   const checkpointer = startCheckpointer(stores.file, CHECKPOINT_INTERVAL_MS, log);
+  const stopAuditEvents = stores.audit.onAppend(() => events.emit({ topic: 'audit' }));
+  let closeServer: (() => Promise<void>) | null = null;
   try {
-    const keyring = Keyring.open(config.dataDir);
+    const keyring = Keyring.open(config.dataDir, keyProtector);
     const hubId = stores.meta.getOrInit('hub_id', newHubId);
-    const address = { host: config.host, port: config.port };
+    const start = resolveStartSettings(config, explicit, readStoredSettings(stores.meta));
+    const state: RunState = { host: start.host, port: start.port, nameOverride: explicit.name };
+    const mdnsFor = (host: string): boolean => mdnsEnabled({ mdns: config.mdns, host });
+    // Rooms read idleUnloadMs whenever they arm an idle timer: a changed setting applies from then on.
+    const roomSettings: RoomSettings = {
+      idleUnloadMs: start.idleUnloadMs,
+      compactAfterUpdates: config.compactAfterUpdates,
+      compactAfterBytes: config.compactAfterBytes,
+    };
     const commits = new GroupCommit(stores, log);
-    const rooms = new RoomManager(stores.updates, commits, config, log);
+    const rooms = new RoomManager(stores.updates, commits, roomSettings, log);
     const connections = new Set<ClientConnection>();
     const accepting = { value: false };
     const audit = (entry: AuditEntry): void => commits.audit(entry);
@@ -172,30 +238,70 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       roomsLoaded: () => rooms.all().length,
       connections: () => [...connections].map(describeConnection),
     };
+    const connectionsChanged = (boardId: string): void => {
+      for (const topic of ['connections', 'boards', 'status'] as const) events.emit({ topic, boardId });
+    };
     let enforcer: AccessEnforcer | null = null;
-    const mdns = mdnsEnabled(config);
-    const lan = createLanPresence({
-      config,
-      hubId,
-      keyring,
-      stores,
-      log,
-      port: () => address.port,
-      announce: true,
-    });
+    const lan = new HubPresence(
+      (host) =>
+        createLanPresence({
+          config: { ...config, host },
+          hubId,
+          keyring,
+          stores,
+          log,
+          port: () => state.port,
+          announce: true,
+          baseName: () => state.nameOverride ?? storedDisplayName(stores.meta),
+          onPeersChanged: () => events.emit({ topic: 'peers' }),
+        }),
+      start.host,
+    );
+    let visibility: Visibility | null = null;
+    const liveSettings: LiveSettingsControl = {
+      current: () => ({
+        lanVisible: !isLoopbackHost(state.host),
+        port: state.port,
+        idleUnloadMs: roomSettings.idleUnloadMs,
+        nameOverride: state.nameOverride,
+      }),
+      setLanVisible: async (visible) => {
+        if (!visibility) throw new HubError('INTERNAL', 'The hub is not listening yet.');
+        await visibility.set(visible);
+      },
+      setIdleUnloadMs: (ms) => {
+        roomSettings.idleUnloadMs = ms;
+      },
+      nameChanged: () => {
+        state.nameOverride = undefined;
+        lan.rename().then(
+          () => events.emit({ topic: 'status' }),
+          (error: unknown) => log.error({ err: describeError(error) }, 'could not announce the new name'),
+        );
+      },
+    };
     const service = new HubService({
       stores,
       keyring,
       hubId,
       dataDir: config.dataDir,
-      locate: () => ({ ...advertisedAddress(config.host, config.mdnsInterfaces, mdns), port: address.port }),
+      locate: () => ({
+        ...advertisedAddress(state.host, config.mdnsInterfaces, mdnsFor(state.host)),
+        port: state.port,
+      }),
       live,
       lan,
+      events,
+      liveSettings,
       onAccessChanged: (change) => enforcer?.changed(change),
     });
-    if (config.name !== undefined) service.setDisplayName(config.name, { name: 'hub' });
-    enforcer = new AccessEnforcer(service, connections, stores.db, log, (boardId) =>
-      rooms.get(boardId)?.retireWhenEmpty(),
+    enforcer = new AccessEnforcer(
+      service,
+      connections,
+      stores.db,
+      log,
+      (boardId) => rooms.get(boardId)?.retireWhenEmpty(),
+      () => events.emitAll(),
     );
 
     const wss = new WebSocketServer({
@@ -206,6 +312,7 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
     });
     const originPolicy = new OriginPolicy(config.allowedOrigins);
     const limiter = new AuthFailureLimiter(config.authFailuresPerMinute, config.authBlockSeconds);
+    const streams = new EventStreams(events);
     const app = createHttpServer({
       log,
       service,
@@ -219,7 +326,10 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
         roomsLoaded: rooms.all().length,
         connections: connections.size,
       }),
+      events: streams,
+      uiDir: config.uiDir ?? defaultUiDir(),
     });
+    closeServer = () => app.close();
     app.server.on(
       'upgrade',
       createUpgradeGate({
@@ -235,29 +345,52 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
           audit,
           maxBufferedBytes: config.maxBufferedBytes,
           log,
-          onOpened: (connection) => connections.add(connection),
-          onClosed: (connection) => connections.delete(connection),
+          onOpened: (connection) => {
+            connections.add(connection);
+            connectionsChanged(connection.identity.boardId);
+          },
+          onClosed: (connection) => {
+            connections.delete(connection);
+            connectionsChanged(connection.identity.boardId);
+          },
         },
       }),
     );
 
-    try {
-      await app.listen({ host: config.host, port: config.port });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') {
-        throw new HubError(
-          'PORT_IN_USE',
-          `Port ${config.port} on ${config.host} is already in use; choose another with --port.`,
-        );
-      }
-      throw new HubError(
-        'INTERNAL',
-        `Cannot listen on ${config.host}:${config.port}: ${describeError(error)}`,
-      );
+    // The hub binds its server itself (not app.listen): it moves it between loopback and the LAN.
+    await app.ready();
+    const listener = new HubListener(app.server);
+    const bound = await listener.listen(start.host, start.port, config.portFallback);
+    state.port = bound.port;
+    if (bound.port !== start.port && start.port !== 0) {
+      log.warn({ wanted: start.port, port: bound.port }, 'port in use; listening on another one');
+      if (explicit.port === undefined) writeStoredSettings(stores.meta, { port: bound.port });
     }
-    const port = (app.server.address() as AddressInfo).port;
-    address.port = port;
+    const writeRuntime = (): void =>
+      writeRuntimeInfo(config.dataDir, {
+        pid: process.pid,
+        host: state.host,
+        port: state.port,
+        startedAt,
+        mdns: mdnsFor(state.host),
+        mdnsInterfaces: config.mdnsInterfaces,
+      });
+    visibility = new Visibility({
+      listener,
+      presence: lan,
+      streams,
+      connections,
+      hosts: { lan: start.lanHost, loopback: start.loopbackHost },
+      moved: (host) => {
+        state.host = host;
+        writeRuntime();
+        events.emit({ topic: 'status' });
+      },
+      presenceChanged: () => {
+        for (const topic of ['status', 'peers'] as const) events.emit({ topic });
+      },
+      log,
+    });
     accepting.value = true;
 
     const pingTimer = setInterval(() => {
@@ -267,21 +400,15 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
     enforcer.start(ACCESS_POLL_MS);
     const housekeeping = startHousekeeping(service, config.auditRetentionMs, log);
 
-    writeRuntimeInfo(config.dataDir, {
-      pid: process.pid,
-      host: config.host,
-      port,
-      startedAt,
-      mdns,
-      mdnsInterfaces: config.mdnsInterfaces,
-    });
+    writeRuntime();
     audit({
       ts: Date.now(),
       action: 'hub_start',
       actor: 'hub',
-      detail: { host: config.host, port, version: VERSION },
+      detail: { host: state.host, port: state.port, version: VERSION },
     });
-    log.info({ host: config.host, port, dataDir: config.dataDir }, 'hub started');
+    log.info({ host: state.host, port: state.port, dataDir: config.dataDir }, 'hub started');
+    events.emit({ topic: 'status' });
     // Last: nothing after it can fail, so a failed start never leaves an announcement behind.
     await lan.start();
     return {
@@ -293,15 +420,19 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
       connections,
       wss,
       app,
+      streams,
       pingTimer,
       enforcer,
       housekeeping,
       accepting,
       lan,
-      url: httpBaseUrl(reachableHost(config.host, config.mdnsInterfaces), port),
-      port,
+      stopAuditEvents,
+      url: httpBaseUrl(reachableHost(state.host, config.mdnsInterfaces), state.port),
+      port: state.port,
     };
   } catch (error) {
+    stopAuditEvents();
+    await closeServer?.();
     await checkpointer.stop();
     stores.close();
     throw error;
@@ -310,6 +441,8 @@ async function startRunning(config: HubConfig, log: Logger): Promise<Running> {
 
 async function stopRunning(running: Running, config: HubConfig, log: Logger): Promise<void> {
   running.accepting.value = false;
+  // Event streams would keep the HTTP server's close waiting: end them first.
+  running.streams.closeAll();
   // Goodbye first: peers drop this hub at once instead of offering it while it shuts down.
   await running.lan.stop();
   clearInterval(running.pingTimer);
@@ -337,6 +470,7 @@ async function stopRunning(running: Running, config: HubConfig, log: Logger): Pr
   running.rooms.unloadAll();
   running.commits.audit({ ts: Date.now(), action: 'hub_stop', actor: 'hub', detail: {} });
   running.commits.close();
+  running.stopAuditEvents();
   running.wss.close();
   await running.app.close();
   await running.checkpointer.stop();

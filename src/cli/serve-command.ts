@@ -7,8 +7,8 @@ import { parseByteSize, parseDuration, parsePort } from './parse.js';
 
 interface ServeOptions {
   data: string;
-  host: string;
-  port: number;
+  host?: string;
+  port?: number;
   idleUnload?: number;
   maxPayload?: number;
   durability: 'normal' | 'full';
@@ -27,13 +27,24 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function registerServe(program: Command, dataOption: () => [string, string, string]): void {
   program
     .command('serve')
-    .description('run the hub (loopback only unless --host says otherwise)')
+    .description(
+      'run the hub (on this machine only, unless the settings or --host open it to the LAN). ' +
+        '--host, --port, --idle-unload and --name apply to this run only; without them the ' +
+        'settings saved in the data folder (by the desktop app or PATCH /api/settings) apply',
+    )
     .option(...dataOption())
-    .option('--host <address>', 'address to listen on; 0.0.0.0 opens the hub to the LAN', '127.0.0.1')
-    .option('--port <port>', 'TCP port (0 picks a free one)', parsePort, DEFAULT_PORT)
+    .option(
+      '--host <address>',
+      'address to listen on; 0.0.0.0 opens the hub to the LAN (default: the saved setting, else 127.0.0.1)',
+    )
+    .option(
+      '--port <port>',
+      `TCP port, 0 picks a free one (default: the saved setting, else ${DEFAULT_PORT})`,
+      parsePort,
+    )
     .option(
       '--idle-unload <duration>',
-      'unload a board this long after its last client left (default 30m)',
+      'unload a board this long after its last client left (default: the saved setting, else 30m)',
       parseDuration,
     )
     .option('--max-payload <bytes>', 'largest accepted WebSocket frame (default 32MiB)', parseByteSize)
@@ -52,9 +63,9 @@ export function registerServe(program: Command, dataOption: () => [string, strin
     )
     .option(
       '--name <name>',
-      "the hub's name on the LAN, remembered in the data folder (default: machine name)",
+      "the hub's name on the LAN for this run (default: the saved setting, else the machine name)",
     )
-    .option('--mdns', 'announce the hub over mDNS (default: when --host is not loopback)')
+    .option('--mdns', 'announce the hub over mDNS (default: when it is visible on the LAN)')
     .option('--no-mdns', 'do not announce the hub or look for other hubs over mDNS')
     .option(
       '--mdns-interface <name>',
@@ -90,17 +101,18 @@ export function registerServe(program: Command, dataOption: () => [string, strin
         mdnsTtlSeconds:
           options.mdnsTtl === undefined ? undefined : Math.max(1, Math.round(options.mdnsTtl / 1000)),
       });
-      const { url } = await hub.start();
+      const { url, port } = await hub.start();
       const wsBase = url.replace(/^http/, 'ws');
+      const { lanVisible } = hub.service.getSettings();
       process.stdout.write(
         `Boardhub listening on ${url}\n` +
           `  boards:  ${wsBase}${BOARD_PATH_PREFIX}{boardId}?token=…\n` +
           `  data:    ${options.data}\n` +
-          `  admin:   ${url}/api/ (${options.adminOnLan ? 'LAN too' : 'this machine only'}; token: boardhub admin-token)\n` +
-          (options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1'
-            ? '  visible on this machine only (use --host 0.0.0.0 to open it to the LAN)\n'
-            : '  VISIBLE ON THE LAN: anyone on this network can reach it (share links still decide who gets in)\n') +
-          (await describeLanPresence(hub.service, options.port)),
+          `  admin:   ${url}/ (management UI and /api/: ${options.adminOnLan ? 'LAN too' : 'this machine only'}; token: boardhub admin-token)\n` +
+          (lanVisible
+            ? '  VISIBLE ON THE LAN: anyone on this network can reach it (share links still decide who gets in)\n'
+            : '  NOT visible on the LAN: this machine only (--host 0.0.0.0, or "visible on the LAN" in the settings, opens it)\n') +
+          (await describeLanPresence(hub.service, port)),
       );
       let signals = 0;
       const shutdown = (signal: string): void => {

@@ -4,17 +4,21 @@ import { type Logger, redactUrl } from '../log.js';
 import type { HubService } from '../service/hub-service.js';
 import { registerAuditRoutes } from './api/audit-routes.js';
 import { registerBoardRoutes } from './api/board-routes.js';
+import { type EventStreams, registerEventRoutes } from './api/event-routes.js';
 import { createApiGuard } from './api/guard.js';
 import { registerHubRoutes } from './api/hub-routes.js';
 import { registerLanRoutes, registerPublicLanRoutes } from './api/lan-routes.js';
+import { registerSettingsRoutes } from './api/settings-routes.js';
 import { registerShareRoutes } from './api/share-routes.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { OriginPolicy } from './origin-policy.js';
+import { registerUiRoutes } from './ui-routes.js';
 
 /**
- * The hub's HTTP side (fastify): /healthz for anyone, and the admin API under /api/ behind the
- * guard (loopback, origin, rate limit, admin token). Errors always leave as
- * {error: {code, message}} with a 4xx/5xx status, never a stack trace.
+ * The hub's HTTP side (fastify): /healthz for anyone, the built management UI at / (static files,
+ * ui-routes.ts), and the admin API under /api/ behind the guard (loopback, origin, rate limit,
+ * admin token), including the event stream. Errors always leave as {error: {code, message}} with a
+ * 4xx/5xx status, never a stack trace.
  */
 export interface HttpServerOptions {
   log: Logger;
@@ -23,6 +27,9 @@ export interface HttpServerOptions {
   limiter: AuthFailureLimiter;
   adminOnLan: boolean;
   health(): Record<string, unknown>;
+  events: EventStreams;
+  /** The built UI's folder; undefined or without index.html: `/` says how to build it. */
+  uiDir: string | undefined;
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
@@ -38,10 +45,13 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     log.debug({ method: request.method, url: redactUrl(request.url), status: reply.statusCode }, 'http');
   });
 
-  app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({
-      error: { code: 'NOT_FOUND', message: `No route ${request.method} ${redactUrl(request.url)}` },
-    }),
+  const ui = registerUiRoutes(app, options.uiDir);
+  app.setNotFoundHandler(
+    async (request, reply) =>
+      ui.fallback(request, reply) ||
+      reply.code(404).send({
+        error: { code: 'NOT_FOUND', message: `No route ${request.method} ${redactUrl(request.url)}` },
+      }),
   );
 
   app.setErrorHandler(
@@ -71,6 +81,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     registerShareRoutes(api, service);
     registerAuditRoutes(api, service);
     registerLanRoutes(api, service);
+    registerSettingsRoutes(api, service);
+    registerEventRoutes(api, options.events);
   });
 
   return app;

@@ -11,7 +11,8 @@ import type { ClientConnection } from '../sync/connection.js';
  * signing key or a deleted board ends the connection (4401 / 4404, so stock clients stop
  * retrying); a changed role applies to the next message. Changes made through this hub are
  * applied at once; changes made by another process (the CLI) are noticed by polling SQLite's
- * data_version, which moves whenever another connection commits.
+ * data_version, which moves whenever another connection commits (and then reported, so the
+ * management UI refetches what another process may have changed).
  */
 export class AccessEnforcer {
   private timer: NodeJS.Timeout | null = null;
@@ -24,6 +25,8 @@ export class AccessEnforcer {
     private readonly log: Logger,
     /** Called for a board found deleted, after its connections were told to close. */
     private readonly onBoardGone: (boardId: string) => void,
+    /** Called when another process wrote to the data folder (anything may have changed). */
+    private readonly onExternalChange: () => void = () => {},
   ) {}
 
   start(pollMs: number): void {
@@ -32,6 +35,7 @@ export class AccessEnforcer {
       const version = this.dataVersion();
       if (version === this.lastDataVersion) return;
       this.lastDataVersion = version;
+      this.onExternalChange();
       this.enforce();
     }, pollMs);
     this.timer.unref();

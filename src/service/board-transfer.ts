@@ -17,6 +17,11 @@ export interface BoardExportMeta {
   updateBytes: number;
 }
 
+/** "Retro.yjs": the board's name kept to characters safe in any file system and header. */
+export function exportFileName(boardName: string): string {
+  return `${boardName.replace(/[^A-Za-z0-9 ._-]/g, '_').slice(0, 80) || 'board'}.yjs`;
+}
+
 /** Folds a stored snapshot + log into one update (validating that it loads). */
 export function stateAsSingleUpdate(snapshot: Uint8Array | null, tail: readonly Uint8Array[]): Uint8Array {
   const doc = new Y.Doc();

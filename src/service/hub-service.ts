@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { KeyInfo, Keyring } from '../auth/keyring.js';
 import type { Role } from '../auth/roles.js';
 import { signShareToken, verifyShareToken } from '../auth/tokens.js';
+import type { HubChange, HubOverview, HubSettings } from '../client/hub-client.js';
 import { HubError } from '../errors.js';
 import { newBoardId, newShareId } from '../ids.js';
 import { boardSocketUrl } from '../net/join-url.js';
-import { DISPLAY_NAME_KEY, storedDisplayName } from '../net/lan/hub-name.js';
+import { shortFingerprint } from '../net/lan/fingerprint.js';
 import type { QrFormat } from '../net/lan/qr.js';
 import type { LanView, PeerHub, PublicHubIdentity } from '../net/lan/types.js';
 import type { AuditAction } from '../storage/audit-store.js';
@@ -22,8 +23,10 @@ import {
   stateAsSingleUpdate,
   validateImportedUpdate,
 } from './board-transfer.js';
-import { type HubDiagnostics, HubNameSchema, LanService } from './lan-service.js';
+import type { HubChangeSink } from './hub-events.js';
+import { type HubDiagnostics, LanService } from './lan-service.js';
 import type { AccessChange, LiveConnection, LiveStatus } from './live-status.js';
+import { type LiveSettingsControl, SettingsService } from './settings-service.js';
 import {
   BoardNameSchema,
   IdSchema,
@@ -57,6 +60,10 @@ export interface ServiceContext {
   onAccessChanged?(change: AccessChange): void;
   /** Present in a running hub (and in CLI commands that browse): mDNS presence and the peer list. */
   lan?: LanView;
+  /** Present in a running hub: told what changed, for the management UI's live updates. */
+  events?: HubChangeSink;
+  /** Present in a running hub: its current settings, and how to apply changed ones at once. */
+  liveSettings?: LiveSettingsControl;
 }
 
 export interface Actor {
@@ -122,6 +129,7 @@ export class HubService {
   readonly audit: AuditService;
 
   private readonly lanUseCases: LanService;
+  private readonly settings: SettingsService;
 
   constructor(private readonly context: ServiceContext) {
     this.audit = new AuditService(context.stores);
@@ -130,6 +138,14 @@ export class HubService {
       running: context.live !== undefined,
       displayName: () => this.displayName(),
       record: (actor, action, detail) => this.record(actor, action, { detail }),
+      peersChanged: () => this.changed({ topic: 'peers' }),
+    });
+    this.settings = new SettingsService({
+      meta: context.stores.meta,
+      keyProtection: () => context.keyring.protection,
+      live: context.liveSettings,
+      record: (actor, action, detail) => this.record(actor, action, { detail }),
+      changed: (change) => this.changed(change),
     });
   }
 
@@ -143,6 +159,7 @@ export class HubService {
     const validName = parseOrThrow(BoardNameSchema, name, 'board name');
     const board = this.context.stores.boards.create(newBoardId(), validName, Date.now());
     this.record(actor, 'board_create', { boardId: board.id, detail: { name: board.name } });
+    this.boardsChanged(board.id);
     return board;
   }
 
@@ -172,6 +189,7 @@ export class HubService {
     const validName = parseOrThrow(BoardNameSchema, name, 'board name');
     this.context.stores.boards.rename(board.id, validName, Date.now());
     this.record(actor, 'board_rename', { boardId: board.id, detail: { from: board.name, to: validName } });
+    this.boardsChanged(board.id);
     return this.getActiveBoard(board.id);
   }
 
@@ -181,6 +199,7 @@ export class HubService {
     this.context.stores.boards.moveToTrash(board.id, Date.now());
     this.record(actor, 'board_delete', { boardId: board.id, detail: { name: board.name } });
     this.context.onAccessChanged?.({ kind: 'board', boardId: board.id });
+    this.boardsChanged(board.id);
     return this.requireBoard(board.id);
   }
 
@@ -190,6 +209,7 @@ export class HubService {
       throw new HubError('INVALID_ARGUMENT', `Board ${board.id} is not in the trash.`);
     this.context.stores.boards.restore(board.id);
     this.record(actor, 'board_restore', { boardId: board.id, detail: { name: board.name } });
+    this.boardsChanged(board.id);
     return this.getActiveBoard(board.id);
   }
 
@@ -204,6 +224,8 @@ export class HubService {
     }
     this.context.stores.boards.purge(board.id);
     this.record(actor, 'board_purge', { boardId: board.id, detail: { name: board.name } });
+    this.boardsChanged(board.id);
+    this.changed({ topic: 'shares', boardId: board.id });
   }
 
   /** Purges boards that have been in the trash longer than the retention period. */
@@ -248,6 +270,7 @@ export class HubService {
       })
       .immediate();
     this.record(actor, 'board_import', { boardId: board.id, detail: { name, bytes: state.byteLength } });
+    this.boardsChanged(board.id);
     return board;
   }
 
@@ -262,6 +285,8 @@ export class HubService {
   async createShare(request: ShareRequest, actor: Actor): Promise<IssuedShare> {
     const valid = parseOrThrow(ShareRequestSchema, request, 'share');
     const board = this.getActiveBoard(valid.boardId);
+    // Keys sealed by the desktop app cannot sign here: refuse before a share row exists.
+    this.context.keyring.assertCanSign();
     const now = Date.now();
     const expiresAtMs = valid.ttlMs === undefined ? null : now + valid.ttlMs;
     const share = this.context.stores.shares.create({
@@ -279,6 +304,7 @@ export class HubService {
       expiresAt: expiresAtMs === null ? null : Math.floor(expiresAtMs / 1000),
     });
     this.record(actor, 'share_create', { share, detail: { role: share.role, expiresAt: expiresAtMs } });
+    this.changed({ topic: 'shares', boardId: board.id });
     const { host, port, alternatives = [] } = this.context.locate();
     return {
       share,
@@ -305,6 +331,7 @@ export class HubService {
       this.context.stores.shares.revoke(share.id, Date.now());
       this.record(actor, 'share_revoke', { share, detail: { role: share.role } });
       this.context.onAccessChanged?.({ kind: 'share', shareId: share.id });
+      this.changed({ topic: 'shares', boardId: share.boardId });
     }
     return this.getShare(share.id);
   }
@@ -318,6 +345,7 @@ export class HubService {
       this.context.stores.shares.setRole(share.id, validRole);
       this.record(actor, 'share_role_change', { share, detail: { from: share.role, to: validRole } });
       this.context.onAccessChanged?.({ kind: 'share', shareId: share.id });
+      this.changed({ topic: 'shares', boardId: share.boardId });
     }
     return this.getShare(share.id);
   }
@@ -363,6 +391,7 @@ export class HubService {
   rotateKey(actor: Actor): KeyInfo {
     const key = this.context.keyring.rotate(Date.now());
     this.record(actor, 'key_rotate', { detail: { kid: key.kid } });
+    this.changed({ topic: 'status' });
     return key;
   }
 
@@ -372,16 +401,19 @@ export class HubService {
     if (retired.length > 0) {
       this.record(actor, 'key_retire', { detail: { kids: retired.map((k) => k.kid) } });
       this.context.onAccessChanged?.({ kind: 'keys' });
+      this.changed({ topic: 'status' });
     }
     return retired;
   }
 
   /** Issues a new admin token, revoking every earlier one; only its hash is stored. */
   issueAdminToken(actor: Actor): string {
-    const fresh = newAdminToken();
-    this.context.stores.adminTokens.replaceAll(fresh.id, fresh.secretHash, Date.now());
-    this.record(actor, 'admin_token_issue', { detail: { tokenId: fresh.id } });
-    return fresh.token;
+    return this.replaceAdminTokens(actor, 'admin_token_issue');
+  }
+
+  /** The management UI's "reset": every admin token (the caller's too) stops working; a new one is shown once. */
+  resetAdminToken(actor: Actor): { token: string } {
+    return { token: this.replaceAdminTokens(actor, 'admin_token_reset') };
   }
 
   isValidAdminToken(token: string): boolean {
@@ -422,15 +454,40 @@ export class HubService {
 
   /** The name other hubs and the UI show: as announced (after a conflict "Name (2)"), else as set. */
   displayName(): string {
-    return this.context.lan?.announcedName() ?? storedDisplayName(this.context.stores.meta);
+    return this.context.lan?.announcedName() ?? this.settings.baseName();
   }
 
-  setDisplayName(name: string, actor: Actor): void {
-    const valid = parseOrThrow(HubNameSchema, name, 'hub name');
-    const before = this.context.stores.meta.get(DISPLAY_NAME_KEY);
-    if (before === valid) return;
-    this.context.stores.meta.set(DISPLAY_NAME_KEY, valid);
-    this.record(actor, 'hub_rename', { detail: { from: before ?? null, to: valid } });
+  // ----- settings and overview (for the management UI) -----
+
+  getSettings(): HubSettings {
+    return this.settings.get();
+  }
+
+  /** Any subset of name, lanVisible, port, idleUnloadMs; applied at once except the port (next start). */
+  updateSettings(patch: unknown, actor: Actor): Promise<HubSettings> {
+    return this.settings.update(patch, actor);
+  }
+
+  /** What the management UI's home shows about this hub. */
+  overview(): HubOverview {
+    const live = this.context.live;
+    const { boards } = this.context.stores;
+    const { host, port } = this.context.locate();
+    return {
+      hubId: this.context.hubId,
+      name: this.displayName(),
+      version: VERSION,
+      fingerprintShort: shortFingerprint(this.context.keyring.publicKeyFingerprint()),
+      uptimeSeconds: live ? Math.round((Date.now() - live.startedAt) / 1000) : 0,
+      connections: live?.connections().length ?? 0,
+      boards: boards.listActive().length,
+      boardsInTrash: boards.listWithFigures(true).length,
+      dataDir: this.context.dataDir,
+      listenHost: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+      port,
+      lanVisible: this.context.liveSettings?.current().lanVisible ?? false,
+      mdns: this.context.lan?.mdnsState() ?? 'off',
+    };
   }
 
   /** Who this hub is (public: GET /api/hub); with a challenge, proof that it holds its key. */
@@ -474,6 +531,22 @@ export class HubService {
     const board = this.context.stores.boards.get(parseOrThrow(IdSchema, boardId, 'board id'));
     if (!board) throw new HubError('BOARD_NOT_FOUND', `No board with id ${boardId}.`);
     return board;
+  }
+
+  private replaceAdminTokens(actor: Actor, action: 'admin_token_issue' | 'admin_token_reset'): string {
+    const fresh = newAdminToken();
+    this.context.stores.adminTokens.replaceAll(fresh.id, fresh.secretHash, Date.now());
+    this.record(actor, action, { detail: { tokenId: fresh.id } });
+    return fresh.token;
+  }
+
+  private changed(change: HubChange): void {
+    this.context.events?.emit(change);
+  }
+
+  private boardsChanged(boardId: string): void {
+    this.changed({ topic: 'boards', boardId });
+    this.changed({ topic: 'status' });
   }
 
   private liveConnectionCounts(): Map<string, number> {

@@ -32,6 +32,8 @@ export interface LanServiceContext {
   locate(): { host: string; port: number; alternatives?: string[] };
   displayName(): string;
   record(actor: Actor, action: AuditAction, detail: Record<string, unknown>): void;
+  /** The peer list changed (for the management UI's live updates). */
+  peersChanged(): void;
 }
 
 export interface DiagnosticProblem {
@@ -122,6 +124,7 @@ export class LanService {
     }
     store.setManualAddress(identity.id, { host, port });
     this.context.record(actor, 'peer_add', { hubId: identity.id, name: identity.name, host, port });
+    this.context.peersChanged();
     return (
       peer ?? {
         hubId: identity.id,
@@ -152,6 +155,7 @@ export class LanService {
     store.setManualAddress(hubId, null);
     this.context.lan?.removeManualPeer(hubId);
     this.context.record(actor, 'peer_remove', { hubId, name: known.name });
+    this.context.peersChanged();
   }
 
   /** Accepts the key a listed peer has now, after a 'changed identity' flag was checked by a person. */
@@ -168,6 +172,7 @@ export class LanService {
       fingerprint: peer.fingerprint,
       previous: before?.fingerprint ?? null,
     });
+    this.context.peersChanged();
     return { ...peer, identity: 'known', previousFingerprintShort: null };
   }
 
@@ -221,7 +226,7 @@ export class LanService {
       problems.push({
         code: 'LOOPBACK_ONLY',
         message:
-          'The hub listens on this machine only: guests cannot reach it. Start it with --host 0.0.0.0.',
+          'The hub listens on this machine only: guests cannot reach it. Make it visible on the LAN in its settings, or start it with --host 0.0.0.0.',
       });
     }
     const fingerprint = this.context.keyring.publicKeyFingerprint();

@@ -44,8 +44,10 @@ export const AUDIT_ACTIONS = [
   'key_rotate',
   'key_retire',
   'admin_token_issue',
+  'admin_token_reset',
   'admin_auth_failed',
   'hub_rename',
+  'setting_change',
   'peer_add',
   'peer_remove',
   'peer_trust',
@@ -239,6 +241,7 @@ export class AuditStore {
   private readonly deleteBeforeStmt;
   /** Prepared filter statements, keyed by which clauses they use (at most 2^7 per kind). */
   private readonly filtered = new Map<string, Statement<[BoundValues], AuditRow>>();
+  private readonly appendListeners = new Set<() => void>();
 
   constructor(db: Db) {
     this.db = db;
@@ -315,6 +318,19 @@ export class AuditStore {
       );
       prevHash = hash;
     }
+    if (entries.length > 0) for (const listener of this.appendListeners) listener();
+  }
+
+  /**
+   * Calls `listener` after rows were appended through this store, whichever path appended them
+   * (the group commit, a use case, pruning). It runs inside the writing transaction, so it must
+   * only take note (the running hub schedules an 'audit' change event).
+   */
+  onAppend(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => {
+      this.appendListeners.delete(listener);
+    };
   }
 
   /** Appends in a transaction of its own (for callers outside the hub's group commit, e.g. the CLI). */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import type { Role } from '../../src/auth/roles.js';
 import type { HubConfigInput } from '../../src/config.js';
-import { createHub, type Hub } from '../../src/hub.js';
+import { type CreateHubOptions, createHub, type Hub } from '../../src/hub.js';
 import { DATABASE_FILE } from '../../src/storage/database.js';
 import { makeTempDir } from './temp-dir.js';
 
@@ -21,19 +21,29 @@ export interface TestHub {
 export async function startTestHub(
   overrides: Partial<HubConfigInput> = {},
   dataDir?: string,
+  options: CreateHubOptions = {},
 ): Promise<TestHub> {
   const temp = dataDir === undefined ? makeTempDir() : null;
   const dir = dataDir ?? (temp?.path as string);
   // mDNS off: only the namespace tests (lan.test.ts) multicast.
-  const hub = createHub({
-    dataDir: dir,
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'silent',
-    mdns: false,
-    ...overrides,
-  });
-  const { port } = await hub.start();
+  const hub = createHub(
+    {
+      dataDir: dir,
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'silent',
+      mdns: false,
+      ...overrides,
+    },
+    options,
+  );
+  let port: number;
+  try {
+    ({ port } = await hub.start());
+  } catch (error) {
+    temp?.remove();
+    throw error;
+  }
   const actor = { name: 'test' };
   return {
     hub,

@@ -53,6 +53,11 @@ function everyEndpoint(boardId: string, shareId: string): Endpoint[] {
     { method: 'GET', path: '/api/audit' },
     { method: 'GET', path: '/api/audit/verify' },
     { method: 'GET', path: '/api/audit/export' },
+    { method: 'GET', path: '/api/overview' },
+    { method: 'GET', path: '/api/settings' },
+    { method: 'PATCH', path: '/api/settings', body: { name: 'Intruder hub', idleUnloadMs: 1 } },
+    { method: 'GET', path: '/api/events' },
+    { method: 'POST', path: '/api/admin-token/reset' },
   ];
 }
 
@@ -126,6 +131,9 @@ describe('the admin API guard', () => {
 
   /** Nothing a refused call could have done happened. */
   async function assertNothingChanged(): Promise<void> {
+    const settings = await api.expect<{ name: string; idleUnloadMs: number }>(200, 'GET', '/api/settings');
+    assert.notEqual(settings.name, 'Intruder hub');
+    assert.notEqual(settings.idleUnloadMs, 1);
     const boards = await api.expect<BoardSummaryJson[]>(200, 'GET', '/api/boards');
     assert.deepEqual(
       boards.map((b) => ({ id: b.id, name: b.name, deletedAt: b.deletedAt })),

@@ -148,15 +148,17 @@ describe('LAN presence without multicast', () => {
     }
   });
 
-  it('the display name is remembered in the data folder; the machine name is the default', async () => {
+  it('the name setting is remembered in the data folder; a configured name wins for its run only', async () => {
     const data = makeTempDir();
     try {
       const first = await startTestHub({}, data.path);
       const machineDefault = first.hub.service.hubIdentity().name;
       assert.ok(machineDefault.length > 0);
+      await first.hub.service.updateSettings({ name: 'Room 4' }, { name: 'test' });
       await first.stop();
-      const named = await startTestHub({ name: 'Room 4' }, data.path);
-      await named.stop();
+      const flagged = await startTestHub({ name: 'Just today' }, data.path);
+      assert.equal(flagged.hub.service.hubIdentity().name, 'Just today');
+      await flagged.stop();
       const again = await startTestHub({}, data.path);
       assert.equal(again.hub.service.hubIdentity().name, 'Room 4');
       await again.stop();

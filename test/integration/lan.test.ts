@@ -276,4 +276,33 @@ describe('LAN presence over mDNS between two hosts', { skip: skip ?? false }, ()
     const [again] = await peersOfA();
     assert.equal(again?.identity, 'known');
   });
+
+  it('a name changed in the settings is announced at once; hiding says goodbye, showing announces again', async () => {
+    const patchB = (body: unknown) =>
+      agentB.fetch(`http://127.0.0.1:${PORT_B}/api/settings`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${adminB}` },
+        body,
+      });
+    const renamed = await patchB({ name: 'Room C' });
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.json));
+    await eventually('A to list B under its new name', async () =>
+      (await peersOfA()).find((p) => p.name === 'Room C'),
+    );
+    assert.equal((await peersOfA()).length, 1, 'renamed, not listed twice');
+
+    const hidden = await patchB({ lanVisible: false });
+    assert.equal(hidden.status, 200, JSON.stringify(hidden.json));
+    assert.equal((hidden.json as { lanVisible: boolean }).lanVisible, false);
+    await eventually('A to drop the hidden B at once', async () =>
+      (await peersOfA()).length === 0 ? true : undefined,
+    );
+
+    const shown = await patchB({ lanVisible: true });
+    assert.equal(shown.status, 200, JSON.stringify(shown.json));
+    const b = await eventually('A to list B again', async () =>
+      (await peersOfA()).find((p) => p.name === 'Room C'),
+    );
+    assert.deepEqual(b.addresses, [hosts.b.address]);
+  });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { connectClient, connectSynced, type TestClient } from '../helpers/clients.js';
@@ -140,6 +141,8 @@ describe('hub restart', () => {
       }
     } finally {
       await second.stop();
+      // second was given the folder, so it leaves it; the folder is first's to remove.
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { exportFileName } from '../../service/board-transfer.js';
 import type { HubService } from '../../service/hub-service.js';
 import { actorOf } from './guard.js';
 import { IdParams, routeSchema } from './schema.js';
@@ -38,8 +39,6 @@ const Connection = z.object({
 
 /** Imports arrive base64 in JSON; allow boards far larger than ordinary requests. */
 const IMPORT_BODY_LIMIT = 96 * 1024 * 1024;
-
-const fileNameFor = (name: string): string => name.replace(/[^A-Za-z0-9 ._-]/g, '_').slice(0, 80) || 'board';
 
 export function registerBoardRoutes(app: FastifyInstance, service: HubService): void {
   app.get<{ Querystring: z.infer<typeof ListQuery> }>(
@@ -94,7 +93,7 @@ export function registerBoardRoutes(app: FastifyInstance, service: HubService): 
       const { update, meta } = service.exportBoard(request.params.id, actorOf(request));
       return reply
         .header('Content-Type', 'application/octet-stream')
-        .header('Content-Disposition', `attachment; filename="${fileNameFor(meta.name)}.yjs"`)
+        .header('Content-Disposition', `attachment; filename="${exportFileName(meta.name)}"`)
         .send(Buffer.from(update.buffer, update.byteOffset, update.byteLength));
     },
   );

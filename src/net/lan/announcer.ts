@@ -20,6 +20,7 @@ import {
  *   announced-> register the records with each socket's responder (it answers queries), then
  *               announce them unasked at 0, 1 and 3 s.
  *   stopped  -> the same records with TTL 0 (goodbye), so peers drop us at once.
+ *   rename() -> goodbye for the old name, then probing again with the new display name.
  *
  * Two hubs that probed at the same moment can end up with one name; when a response shows another
  * hub claiming our name after we announced, the hub with the greater id moves to the next name
@@ -55,6 +56,8 @@ export class Announcer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly listeners = new Map<MdnsSocket, (packet: MdnsPacket) => void>();
   private lastDefenceAt = 0;
+  /** Each probe run takes a number; a run that is no longer the latest stops (see rename). */
+  private generation = 0;
 
   constructor(private readonly options: AnnouncerOptions) {}
 
@@ -86,6 +89,27 @@ export class Announcer {
       await socket.send(goodbyeRecords(this.records), 'goodbye');
       socket.unregister(this.records);
     }
+  }
+
+  /**
+   * The display name changed: says goodbye under the old name, then probes and announces the new
+   * one (a probe in progress starts over with it).
+   */
+  async rename(): Promise<void> {
+    if (this.state === 'idle' || this.state === 'stopped') return;
+    if (this.state === 'announced') {
+      const old = this.records;
+      // Not 'announced' any more: pending announcements of the old records stop.
+      this.state = 'idle';
+      this.records = [];
+      const sockets = [...this.sockets];
+      await Promise.all(sockets.map((socket) => socket.send(goodbyeRecords(old), 'goodbye')));
+      for (const socket of sockets) socket.unregister(old);
+      // Stopped meanwhile, or a rename that came in during the goodbye already probes.
+      if (this.state !== 'idle') return;
+    }
+    this.attempt = 1;
+    await this.probeAndAnnounce();
   }
 
   /** Re-announces if the port, addresses or key changed since the last announcement. */
@@ -140,20 +164,28 @@ export class Announcer {
     this.listeners.delete(socket);
   }
 
+  private isCurrentProbe(generation: number): boolean {
+    return this.state === 'probing' && generation === this.generation;
+  }
+
   private async probeAndAnnounce(): Promise<void> {
     this.state = 'probing';
+    const generation = ++this.generation;
     for (; this.attempt <= MAX_ATTEMPTS; this.attempt++) {
-      if (this.state !== 'probing') return;
+      if (!this.isCurrentProbe(generation)) return;
       const candidate = nameCandidate(this.options.baseName(), this.attempt);
       const fqdn = serviceFqdn(candidate).toLowerCase();
       if (this.options.namesInUse().some((name) => serviceFqdn(name).toLowerCase() === fqdn)) continue;
-      if (!(await this.nameIsFree(candidate))) {
+      const free = await this.nameIsFree(candidate, generation);
+      // A newer run (rename) took over while we waited: leave `attempt` to it.
+      if (!this.isCurrentProbe(generation)) return;
+      if (!free) {
         this.options.log.info({ name: candidate }, 'mDNS name in use by another hub, trying the next');
         continue;
       }
       break;
     }
-    if (this.state !== 'probing') return;
+    if (!this.isCurrentProbe(generation)) return;
     this.name = nameCandidate(this.options.baseName(), Math.min(this.attempt, MAX_ATTEMPTS));
     this.replaceRecords(announcementRecords(this.announcement(this.name)));
     this.state = 'announced';
@@ -161,10 +193,11 @@ export class Announcer {
     this.options.log.info({ name: this.name }, 'announced on the LAN over mDNS');
   }
 
-  private nameIsFree(candidate: string): Promise<boolean> {
+  private nameIsFree(candidate: string, generation: number): Promise<boolean> {
     const fqdn = serviceFqdn(candidate);
     const sockets = [...this.sockets].filter((socket) => socket.status.state !== 'failed');
-    if (sockets.length === 0 || this.state !== 'probing') return Promise.resolve(this.state === 'probing');
+    if (sockets.length === 0 || !this.isCurrentProbe(generation))
+      return Promise.resolve(this.isCurrentProbe(generation));
     return new Promise((resolve) => {
       let probes = 0;
       let timer: NodeJS.Timeout | undefined;
@@ -177,10 +210,10 @@ export class Announcer {
           this.timers.delete(timer);
         }
         for (const socket of sockets) socket.mdns.removeListener('response', onResponse);
-        resolve(free && this.state === 'probing');
+        resolve(free && this.isCurrentProbe(generation));
       };
       const probe = (): void => {
-        if (this.state !== 'probing') {
+        if (!this.isCurrentProbe(generation)) {
           finish(false);
           return;
         }

@@ -53,6 +53,8 @@ export interface LanPresenceOptions {
   identities: PeerIdentityStore;
   log: Logger;
   networkInterfaces?: () => NetworkInterfaces;
+  /** Called when the peer list (as peers() shows it) changed. */
+  onPeersChanged?(): void;
 }
 
 const REFRESH_MS = 10_000;
@@ -80,9 +82,14 @@ export class LanPresence implements LanView {
   private manualTimer: NodeJS.Timeout | null = null;
   private started = false;
   private stopped = false;
+  /** What peers() showed when last compared, to report changes only. */
+  private peersSignature = '[]';
 
   constructor(private readonly options: LanPresenceOptions) {
-    this.browser = new PeerBrowser({ onAdvert: (advert) => this.judge(advert) });
+    this.browser = new PeerBrowser({
+      onAdvert: (advert) => this.judge(advert),
+      onChange: () => this.peersMaybeChanged(),
+    });
     this.announcer = options.announce
       ? new Announcer({
           baseName: options.baseName,
@@ -151,6 +158,15 @@ export class LanPresence implements LanView {
     return this.announcer?.announcedName() ?? null;
   }
 
+  mdnsState(): 'announcing' | 'browsing' | 'off' {
+    return !this.options.mdns ? 'off' : this.announcer ? 'announcing' : 'browsing';
+  }
+
+  /** The display name changed: announce under the new one (goodbye for the old name first). */
+  async rename(): Promise<void> {
+    if (this.started && !this.stopped) await this.announcer?.rename();
+  }
+
   peers(): PeerHub[] {
     const byId = new Map<string, PeerHub>();
     for (const sighting of this.browser.sightings()) {
@@ -173,6 +189,7 @@ export class LanPresence implements LanView {
   addManualPeer(peer: ManualPeer): PeerHub {
     const entry: ManualEntry = { ...peer, lastSeen: Date.now(), reachable: true };
     this.manual.set(peer.identity.id, entry);
+    queueMicrotask(() => this.peersMaybeChanged());
     this.judge({
       hubId: peer.identity.id,
       name: peer.identity.name,
@@ -185,6 +202,7 @@ export class LanPresence implements LanView {
 
   removeManualPeer(hubId: string): void {
     this.manual.delete(hubId);
+    this.peersMaybeChanged();
   }
 
   trusted(hubId: string): void {
@@ -194,6 +212,7 @@ export class LanPresence implements LanView {
         fingerprint: cached.fingerprint,
         judgement: { status: 'known', previousFingerprint: null },
       });
+    this.peersMaybeChanged();
   }
 
   diagnostics(): LanDiagnostics {
@@ -239,7 +258,7 @@ export class LanPresence implements LanView {
       });
     }
     return {
-      mdns: !this.options.mdns ? 'off' : this.announcer ? 'announcing' : 'browsing',
+      mdns: this.mdnsState(),
       mdnsOffReason: this.options.mdns ? null : (this.options.mdnsOffReason ?? null),
       serviceType: SERVICE_TYPE,
       announcedName: this.announcedName(),
@@ -303,6 +322,8 @@ export class LanPresence implements LanView {
         this.reconcileSockets();
       }
       this.announcer?.refresh();
+      // Address renewals and silent expiry do not raise browser events.
+      this.peersMaybeChanged();
     } catch (error) {
       this.options.log.error({ err: describeError(error) }, 'LAN refresh failed');
     }
@@ -420,6 +441,7 @@ export class LanPresence implements LanView {
       if (identity.id !== hubId)
         throw new Error(`another hub (${identity.id}) answers at ${host}:${port} now`);
       this.manual.set(hubId, { host, port, identity, lastSeen: Date.now(), reachable: true });
+      this.peersMaybeChanged();
     } catch (error) {
       if (this.stopped) return;
       const known = this.manual.get(hubId);
@@ -442,12 +464,25 @@ export class LanPresence implements LanView {
         });
       }
       this.options.log.debug({ hub: hubId, err: describeError(error) }, 'added hub not reachable');
+      this.peersMaybeChanged();
     }
+  }
+
+  /** Reports a change of the peer list; times (lastSeen) alone do not count. */
+  private peersMaybeChanged(): void {
+    if (this.stopped || !this.options.onPeersChanged) return;
+    const signature = JSON.stringify(this.peers().map(({ lastSeen: _lastSeen, ...rest }) => rest));
+    if (signature === this.peersSignature) return;
+    this.peersSignature = signature;
+    this.options.onPeersChanged();
   }
 }
 
 export interface LanPresenceInput {
   config: Pick<HubConfig, 'host' | 'mdns' | 'mdnsInterfaces' | 'mdnsTtlSeconds'>;
+  /** The name to announce; default: the stored display name. */
+  baseName?: () => string;
+  onPeersChanged?: () => void;
   hubId: string;
   keyring: Keyring;
   stores: Stores;
@@ -463,7 +498,7 @@ export function createLanPresence(input: LanPresenceInput): LanPresence {
   const mdns = mdnsEnabled(config);
   return new LanPresence({
     hubId: input.hubId,
-    baseName: () => storedDisplayName(input.stores.meta),
+    baseName: input.baseName ?? (() => storedDisplayName(input.stores.meta)),
     version: VERSION,
     fingerprint: () => input.keyring.publicKeyFingerprint(),
     boundHost: config.host,
@@ -472,12 +507,13 @@ export function createLanPresence(input: LanPresenceInput): LanPresence {
     mdnsOffReason:
       config.mdns === false
         ? 'mDNS is off (--no-mdns): other hubs do not see this one; guests need its address.'
-        : `The hub listens on ${config.host} (this machine only), so it is not announced; --host 0.0.0.0 opens it to the LAN.`,
+        : `The hub listens on ${config.host} (this machine only), so it is not announced; make it visible on the LAN (settings, or --host 0.0.0.0).`,
     announce: input.announce,
     interfacePicks: config.mdnsInterfaces,
     ttlSeconds: config.mdnsTtlSeconds,
     hostname: localHostname(),
     identities: input.stores.peerIdentities,
     log: input.log,
+    onPeersChanged: input.onPeersChanged,
   });
 }

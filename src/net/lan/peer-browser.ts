@@ -34,6 +34,8 @@ export interface Sighting {
 export interface PeerBrowserOptions {
   /** Called when a hub appears or its advert (name, key…) changes. */
   onAdvert(advert: HubAdvert): void;
+  /** Called when the list may have changed: a hub appeared, left, expired or changed its records. */
+  onChange?(): void;
 }
 
 const TICK_MS = 250;
@@ -78,8 +80,13 @@ export class PeerBrowser {
       const advert = parseAdvertTxt(service.txt);
       if (advert) this.options.onAdvert(advert);
     };
+    const changed = (): void => this.options.onChange?.();
     browser.on('up', notify);
     browser.on('txt-update', notify);
+    browser.on('up', changed);
+    browser.on('down', changed);
+    browser.on('txt-update', changed);
+    browser.on('srv-update', changed);
     const onResponse = (packet: MdnsPacket): void => this.renew(browser, packet);
     socket.mdns.on('response', onResponse);
     this.browsing.set(socket, { browser, onResponse, lastQueryAt: Date.now() });

@@ -81,6 +81,8 @@ export interface LanView {
   peers(): PeerHub[];
   diagnostics(): LanDiagnostics;
   announcedName(): string | null;
+  /** Whether mDNS is on, and whether this hub announces itself or only listens. */
+  mdnsState(): LanDiagnostics['mdns'];
   /** Adds (or refreshes) a hub that was verified by address; it is re-checked while listed. */
   addManualPeer(peer: ManualPeer): PeerHub;
   removeManualPeer(hubId: string): void;
