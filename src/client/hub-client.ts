@@ -208,8 +208,10 @@ export class HubClientError extends Error {
     message: string,
     /** HTTP status where there was one. */
     readonly status?: number,
+    /** The underlying failure, for logs in the process that caught it (never sent to the UI). */
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

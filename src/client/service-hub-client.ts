@@ -113,7 +113,15 @@ async function call<T>(run: () => T | Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (isHubError(error)) throw new HubClientError(error.code, error.message);
-    throw new HubClientError('INTERNAL', 'The hub could not do this (internal error); see its log.');
+    // The cause goes to the caller's log (the desktop app's IPC layer logs INTERNAL failures).
+    throw new HubClientError(
+      'INTERNAL',
+      'The hub could not do this (internal error); see its log.',
+      undefined,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
