@@ -7,7 +7,13 @@
  * The result is a plain object of functions (no class, no prototype): contextBridge copies only an
  * object's own properties.
  */
-import { type HubClient, HubClientError, type HubEvent, type HubTopic } from '../../src/client/hub-client.js';
+import {
+  HUB_TOPICS,
+  type HubClient,
+  HubClientError,
+  type HubEvent,
+  type HubTopic,
+} from '../../src/client/hub-client.js';
 import {
   callChannel,
   EVENT_CHANNEL,
@@ -53,15 +59,7 @@ async function invokeCall(ipc: IpcRendererLike, channel: string, args: unknown[]
   return unwrapIpcResult(result);
 }
 
-const TOPICS: ReadonlySet<string> = new Set<HubTopic>([
-  'boards',
-  'connections',
-  'shares',
-  'audit',
-  'peers',
-  'settings',
-  'status',
-]);
+const TOPICS: ReadonlySet<string> = new Set<HubTopic>(HUB_TOPICS);
 
 /** The main process is trusted, but a listener should never see a half-formed event. */
 export function isHubEvent(value: unknown): value is HubEvent {

@@ -176,6 +176,15 @@ export interface BoardFile {
 
 /** What changed; the UI refetches what it shows about that topic. */
 export type HubTopic = 'boards' | 'connections' | 'shares' | 'audit' | 'peers' | 'settings' | 'status';
+export const HUB_TOPICS: readonly HubTopic[] = [
+  'boards',
+  'connections',
+  'shares',
+  'audit',
+  'peers',
+  'settings',
+  'status',
+];
 
 export interface HubChange {
   topic: HubTopic;

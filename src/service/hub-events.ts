@@ -1,4 +1,4 @@
-import type { HubChange, HubTopic } from '../client/hub-client.js';
+import { HUB_TOPICS, type HubChange, type HubTopic } from '../client/hub-client.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -9,16 +9,6 @@ import type { Logger } from '../log.js';
  * per-board changes of the same topic. Nothing is queued while nobody listens.
  */
 export type { HubChange, HubTopic };
-
-export const HUB_TOPICS: readonly HubTopic[] = [
-  'boards',
-  'connections',
-  'shares',
-  'audit',
-  'peers',
-  'settings',
-  'status',
-];
 
 export type HubChangesListener = (changes: readonly HubChange[]) => void;
 

@@ -5,10 +5,10 @@ import {
   type BoardInfo,
   type BoardListItem,
   type ConnectionInfo,
+  HUB_TOPICS,
   type HubChange,
   type HubOverview,
   type HubSettings,
-  type HubTopic,
   type IssuedShareLink,
   type PeerInfo,
   SHARE_ROLES,
@@ -176,16 +176,6 @@ export function decodeSettings(value: unknown): HubSettings {
 export function decodeTokenReset(value: unknown): { token: string } {
   return { token: fieldsOf(value, 'admin token').string('token') };
 }
-
-const HUB_TOPICS: readonly HubTopic[] = [
-  'boards',
-  'connections',
-  'shares',
-  'audit',
-  'peers',
-  'settings',
-  'status',
-];
 
 /** The data of a `changes` event: {"changes": [{topic, boardId?}, …]}. */
 export function decodeChanges(value: unknown): HubChange[] {
