@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
+import { ROLES, type Role } from '../auth/roles.js';
 import { describeError, HubError, isHubError } from '../errors.js';
 import { ID_PATTERN } from '../ids.js';
 import type { Logger } from '../log.js';
@@ -64,6 +65,24 @@ export function parseBoardRequest(rawUrl: string | undefined): { boardId: string
   return { boardId, token: url.searchParams.get('token') };
 }
 
+/** The constant for a role, so connections share it instead of each keeping the row's copy. */
+function internRole(role: Role): Role {
+  return ROLES.find((each) => each === role) ?? role;
+}
+
+/**
+ * Signing key ids, one string per key for all connections. Only ids of verified tokens reach
+ * this (keys of this hub: a handful), and it is cleared if ever it grows, so it stays tiny.
+ */
+const keyIds = new Map<string, string>();
+function internKeyId(keyId: string): string {
+  const known = keyIds.get(keyId);
+  if (known !== undefined) return known;
+  if (keyIds.size >= 64) keyIds.clear();
+  keyIds.set(keyId, keyId);
+  return keyId;
+}
+
 /** Shared, not a closure: a per-socket closure here would pin the request for the socket's life. */
 function destroyOnError(this: Duplex): void {
   this.destroy();
@@ -102,11 +121,13 @@ async function admit(
     if (!deps.isAcceptingConnections()) throw new HubError('BOARD_UNAVAILABLE', 'The hub is shutting down.');
     const room = deps.rooms.acquire(access.board.id);
     const identity: ConnectionIdentity = {
-      boardId: access.board.id,
+      // Strings read from SQLite or the token are new on every upgrade; the room's and the
+      // constants' copies are shared by every connection, one string less each to keep.
+      boardId: room.boardId,
       shareId: access.share.id,
       label: access.share.label,
-      role: access.share.role,
-      keyId: access.keyId,
+      role: internRole(access.share.role),
+      keyId: internKeyId(access.keyId),
       ip,
       userAgent,
       expiresAt: access.expiresAt,

@@ -38,19 +38,19 @@ export function applyBatch(
   doc.on('update', capture);
   try {
     doc.transact(() => {
-      updates.forEach((update, index) => {
+      for (let index = 0; index < updates.length; index++) {
         if (!accepts(accept, index)) {
           rejected.push(index);
-          return;
+          continue;
         }
         const hadPending = hasPendingStructs(doc);
         try {
-          Y.applyUpdate(doc, update, origin);
+          Y.applyUpdate(doc, updates[index] as Uint8Array, origin);
           if (!hadPending && hasPendingStructs(doc)) leftPending.push(index);
         } catch {
           failed.push(index);
         }
-      });
+      }
     }, origin);
   } finally {
     doc.off('update', capture);

@@ -77,6 +77,29 @@ function mayApply(doc: Y.Doc, { member, update }: PendingUpdate): boolean {
   }
 }
 
+/** Past this many awareness ids a member's list becomes a Set: a client flooding ids must not make it quadratic. */
+const AWARENESS_IDS_AS_ARRAY = 8;
+
+function addAwarenessId(member: RoomMember, id: number): void {
+  const ids = member.awarenessIds;
+  if (ids === null) member.awarenessIds = [id];
+  else if (!Array.isArray(ids)) ids.add(id);
+  else if (!ids.includes(id)) {
+    if (ids.length < AWARENESS_IDS_AS_ARRAY) ids.push(id);
+    else member.awarenessIds = new Set([...ids, id]);
+  }
+}
+
+function removeAwarenessId(member: RoomMember, id: number): void {
+  const ids = member.awarenessIds;
+  if (ids === null) return;
+  if (!Array.isArray(ids)) ids.delete(id);
+  else {
+    const at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1);
+  }
+}
+
 function refusalReason(role: Role): string {
   const root = writableRoot(role);
   return root === 'all' || root === 'none'
@@ -157,9 +180,10 @@ export class Room {
 
   leave(member: RoomMember): void {
     if (!this.members.delete(member)) return;
-    if (member.awarenessIds.size > 0) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...member.awarenessIds], null);
-    }
+    const published = member.awarenessIds;
+    member.awarenessIds = null;
+    const ids = published === null || Array.isArray(published) ? published : [...published];
+    if (ids !== null && ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
     if (this.members.size === 0) {
       if (this.retiring) this.unload();
       else this.armIdleTimer();
@@ -241,20 +265,25 @@ export class Room {
       this.doc = this.loadDocFromStorage();
       result = this.applyPermitted(batch, refused);
     }
-    for (const { member } of refused.keys()) member.refuseWrite(refusalReason(member.role));
-    const applied = batch.filter((p) => !refused.has(p));
-    if (result.effectiveUpdate === null) return null;
-    const origins = new Set(applied.map((p) => p.member));
     // A filled refused range is in `update` too, and nobody holds it yet: then everyone gets it.
-    const filled = [...refused.values()].some((fill) => fill !== null);
-    const [soleOrigin] = origins.size === 1 && !filled ? origins : [];
+    let filled = false;
+    for (const [{ member }, fill] of refused) {
+      member.refuseWrite(refusalReason(member.role));
+      if (fill !== null) filled = true;
+    }
+    if (result.effectiveUpdate === null) return null;
+    // Plain loops, no intermediate arrays: this runs once per room per turn that wrote anything.
+    const origins = new Set<RoomMember>();
+    for (const pending of batch) if (!refused.has(pending)) origins.add(pending.member);
+    let author: RoomMember | null = null;
+    if (origins.size === 1 && !filled) for (const only of origins) author = only;
     return {
       room: this,
       update: result.effectiveUpdate,
       seq: this.lastSeq + 1,
       touchBoard: Date.now() - this.lastTouchedAt >= TOUCH_INTERVAL_MS,
       origins,
-      author: soleOrigin ?? null,
+      author,
     };
   }
 
@@ -292,7 +321,10 @@ export class Room {
     if (batch.touchBoard) this.lastTouchedAt = Date.now();
     this.tailCount += 1;
     this.tailBytes += batch.update.byteLength;
-    const frame = encodeUpdate(batch.update);
+    // One frame for every reader, as a Buffer: ws would otherwise wrap a plain Uint8Array in a
+    // new Buffer view on every send (it never copies or masks server frames either way).
+    const encoded = encodeUpdate(batch.update);
+    const frame = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
     for (const member of this.members) if (member !== batch.author) member.send(frame);
     if (
       this.tailCount >= this.settings.compactAfterUpdates ||
@@ -386,8 +418,8 @@ export class Room {
   ): void => {
     const member = this.members.has(origin as RoomMember) ? (origin as RoomMember) : undefined;
     if (member) {
-      for (const id of added) member.awarenessIds.add(id);
-      for (const id of removed) member.awarenessIds.delete(id);
+      for (const id of added) addAwarenessId(member, id);
+      for (const id of removed) removeAwarenessId(member, id);
     }
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;

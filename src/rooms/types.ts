@@ -4,8 +4,12 @@ import type { Role } from '../auth/roles.js';
 export interface RoomMember {
   readonly id: number;
   readonly role: Role;
-  /** Awareness client ids this connection published, removed when it leaves. */
-  readonly awarenessIds: Set<number>;
+  /**
+   * Awareness client ids this connection published, removed when it leaves. Null until it
+   * publishes; a stock client publishes exactly one, so a small array (a Set is ~3x larger) is
+   * kept per connection, and a Set only past a few ids. Only the room changes it.
+   */
+  awarenessIds: number[] | Set<number> | null;
   send(frame: Uint8Array): void;
   close(code: number, reason: string): void;
   /** A change this member may not make was dropped; tell it and count it. */

@@ -42,14 +42,15 @@ let nextConnectionId = 1;
 
 export class ClientConnection implements RoomMember {
   readonly id = nextConnectionId++;
-  readonly awarenessIds = new Set<number>();
+  awarenessIds: number[] | null = null;
   readonly connectedAt = Date.now();
   private alive = true;
   private refusedWrites = 0;
   private firstRefusedAt: number | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private readonly closedCallbacks: Array<() => void> = [];
+  /** Created only when someone waits for the close (shutdown): most connections never need it. */
+  private closedCallbacks: Array<() => void> | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -104,6 +105,7 @@ export class ClientConnection implements RoomMember {
 
   onceClosed(callback: () => void): void {
     if (this.closed) callback();
+    else if (this.closedCallbacks === null) this.closedCallbacks = [callback];
     else this.closedCallbacks.push(callback);
   }
 
@@ -167,7 +169,9 @@ export class ClientConnection implements RoomMember {
     this.auditEvent('disconnect', { durationMs, code, refusedWrites: this.refusedWrites });
     this.closed = true;
     this.hooks.onClosed(this);
-    for (const callback of this.closedCallbacks.splice(0)) callback();
+    const callbacks = this.closedCallbacks;
+    this.closedCallbacks = null;
+    if (callbacks !== null) for (const callback of callbacks) callback();
   }
 
   private armExpiry(): void {

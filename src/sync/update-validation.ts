@@ -38,7 +38,29 @@ const HAS_RIGHT_ORIGIN = 0b100_0000;
 const HAS_ORIGIN = 0b1000_0000;
 const SKIP_INFO = 10;
 
-/** A string as lib0 reads it: varUint length, then UTF-8 that its fatal TextDecoder accepts. */
+/** lib0 decodes strings with exactly this decoder (fatal: invalid UTF-8 throws). */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Skips a string as lib0's readVarString reads it (varUint byte length, then UTF-8 its fatal
+ * TextDecoder accepts) and returns its length in UTF-16 code units, as String#length counts.
+ * ASCII, nearly every key and most text, is valid UTF-8 of one unit per byte: it needs no
+ * string built. Anything else is decoded exactly as lib0 would.
+ */
+function skipString(decoder: decoding.Decoder): number {
+  const byteLength = decoding.readVarUint(decoder);
+  const { arr } = decoder;
+  const start = decoder.pos;
+  const end = start + byteLength;
+  if (end > arr.length) throw MALFORMED;
+  decoder.pos = end;
+  for (let i = start; i < end; i++) {
+    if ((arr[i] as number) > 0x7f) return utf8.decode(arr.subarray(start, end)).length;
+  }
+  return byteLength;
+}
+
+/** A string whose value matters (JSON); read as lib0 reads it. */
 const readString = decoding.readVarString;
 
 /** Skips one lib0 "any" value with the checks readAny makes (unknown tags, truncation, UTF-8). */
@@ -62,12 +84,12 @@ function skipAny(decoder: decoding.Decoder): void {
       decoding.readBigInt64(decoder);
       return;
     case 119:
-      readString(decoder);
+      skipString(decoder);
       return;
     case 118: {
       const entries = decoding.readVarUint(decoder);
       for (let i = 0; i < entries; i++) {
-        readString(decoder);
+        skipString(decoder);
         skipAny(decoder);
       }
       return;
@@ -104,18 +126,18 @@ function contentLength(decoder: decoding.Decoder, ref: number): number {
       decoding.readVarUint8Array(decoder);
       return 1;
     case 4: // ContentString: its length counts UTF-16 code units
-      return readString(decoder).length;
+      return skipString(decoder);
     case 5: // ContentEmbed
       JSON.parse(readString(decoder));
       return 1;
     case 6: // ContentFormat: key, then JSON value
-      readString(decoder);
+      skipString(decoder);
       JSON.parse(readString(decoder));
       return 1;
     case 7: {
       // ContentType: YArray, YMap, YText, YXmlElement (name), YXmlFragment, YXmlHook (name), YXmlText
       const typeRef = decoding.readVarUint(decoder);
-      if (typeRef === 3 || typeRef === 5) readString(decoder);
+      if (typeRef === 3 || typeRef === 5) skipString(decoder);
       else if (typeRef > 6) throw MALFORMED;
       return 1;
     }
@@ -127,7 +149,7 @@ function contentLength(decoder: decoding.Decoder, ref: number): number {
     }
     case 9: {
       // ContentDoc: guid, then options, which Yjs reads as `opts.shouldLoad` (throws on null/undefined)
-      readString(decoder);
+      skipString(decoder);
       const options: unknown = decoding.readAny(decoder);
       if (options === null || options === undefined) throw MALFORMED;
       return 1;
@@ -165,12 +187,12 @@ export function assertWellFormedUpdate(update: Uint8Array): void {
           }
           if ((info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN)) === 0) {
             // No neighbours: the parent follows (a root type's name, or an item id), then its key.
-            if (decoding.readVarUint(decoder) === 1) readString(decoder);
+            if (decoding.readVarUint(decoder) === 1) skipString(decoder);
             else {
               decoding.readVarUint(decoder);
               decoding.readVarUint(decoder);
             }
-            if ((info & HAS_PARENT_SUB) !== 0) readString(decoder);
+            if ((info & HAS_PARENT_SUB) !== 0) skipString(decoder);
           }
           length = contentLength(decoder, info & BITS5);
         } else {
