@@ -61,6 +61,16 @@ function fakeHub(answer: (call: number) => 'stream' | 401 | 503 = () => 'stream'
   return { fetch, connections, calls: () => calls };
 }
 
+/** A stream on the fake hub with the test's fast timing and a plain token. */
+function streamFrom(hub: ReturnType<typeof fakeHub>) {
+  return createEventStream({
+    url: 'http://hub/api/events',
+    token: () => 't',
+    fetch: hub.fetch,
+    timing: FAST,
+  });
+}
+
 function recorder() {
   const events: HubEvent[] = [];
   return { events, listener: (event: HubEvent) => events.push(event) };
@@ -95,12 +105,7 @@ describe('the shared event stream (event-stream.ts)', () => {
 
   it('shares one stream among all listeners and aborts it when the last one leaves', async () => {
     const hub = fakeHub();
-    const stream = createEventStream({
-      url: 'http://hub/api/events',
-      token: () => 't',
-      fetch: hub.fetch,
-      timing: FAST,
-    });
+    const stream = streamFrom(hub);
     const first = recorder();
     const second = recorder();
     const stopFirst = stream.subscribe(first.listener);
@@ -117,12 +122,7 @@ describe('the shared event stream (event-stream.ts)', () => {
 
   it('after the stream ends: reconnecting, then on the next ready a resync before live', async () => {
     const hub = fakeHub();
-    const stream = createEventStream({
-      url: 'http://hub/api/events',
-      token: () => 't',
-      fetch: hub.fetch,
-      timing: FAST,
-    });
+    const stream = streamFrom(hub);
     const { events, listener } = recorder();
     const unsubscribe = stream.subscribe(listener);
     (await waitFor('first connection', () => hub.connections[0])).send(READY);
@@ -137,12 +137,7 @@ describe('the shared event stream (event-stream.ts)', () => {
 
   it('keeps retrying while the hub refuses with other errors, reporting reconnecting once', async () => {
     const hub = fakeHub((call) => (call >= 1 && call <= 3 ? 503 : 'stream'));
-    const stream = createEventStream({
-      url: 'http://hub/api/events',
-      token: () => 't',
-      fetch: hub.fetch,
-      timing: FAST,
-    });
+    const stream = streamFrom(hub);
     const { events, listener } = recorder();
     const unsubscribe = stream.subscribe(listener);
     (await waitFor('first connection', () => hub.connections[0])).send(READY);
@@ -157,12 +152,7 @@ describe('the shared event stream (event-stream.ts)', () => {
 
   it('a 401 stops the retries and reports reconnecting only once', async () => {
     const hub = fakeHub((call) => (call === 0 ? 'stream' : 401));
-    const stream = createEventStream({
-      url: 'http://hub/api/events',
-      token: () => 't',
-      fetch: hub.fetch,
-      timing: FAST,
-    });
+    const stream = streamFrom(hub);
     const { events, listener } = recorder();
     const unsubscribe = stream.subscribe(listener);
     (await waitFor('first connection', () => hub.connections[0])).send(READY);
@@ -218,12 +208,7 @@ describe('the shared event stream (event-stream.ts)', () => {
 
   it('a batch it cannot read asks for a resync instead', async () => {
     const hub = fakeHub();
-    const stream = createEventStream({
-      url: 'http://hub/api/events',
-      token: () => 't',
-      fetch: hub.fetch,
-      timing: FAST,
-    });
+    const stream = streamFrom(hub);
     const { events, listener } = recorder();
     const unsubscribe = stream.subscribe(listener);
     const connection = await waitFor('a connection', () => hub.connections[0]);
@@ -237,12 +222,7 @@ describe('the shared event stream (event-stream.ts)', () => {
 
   it('a listener subscribing late is told the current state', async () => {
     const hub = fakeHub();
-    const stream = createEventStream({
-      url: 'http://hub/api/events',
-      token: () => 't',
-      fetch: hub.fetch,
-      timing: FAST,
-    });
+    const stream = streamFrom(hub);
     const first = recorder();
     const late = recorder();
     const stopFirst = stream.subscribe(first.listener);
