@@ -14,6 +14,7 @@ import {
   TEST_USER_AGENT,
 } from '../helpers/api.js';
 import { connectSynced, type TestClient, tryUpgrade } from '../helpers/clients.js';
+import { closeClientsThenHubAfter } from '../helpers/describe-hub.js';
 import { readStoredDoc, startTestHub, type TestHub, withDatabase } from '../helpers/test-hub.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -320,20 +321,11 @@ describe('admin API request validation', () => {
 describe('board lifecycle through the admin API', () => {
   let hub: TestHub;
   let api: AdminApi;
-  const clients: TestClient[] = [];
-  const track = (client: TestClient): TestClient => {
-    clients.push(client);
-    return client;
-  };
-
   before(async () => {
     hub = await startTestHub();
     api = AdminApi.for(hub);
   });
-  after(async () => {
-    for (const client of clients) client.destroy();
-    await hub.stop();
-  });
+  const { track } = closeClientsThenHubAfter(() => hub);
 
   const listed = async (trash = false): Promise<BoardSummaryJson[]> =>
     api.expect<BoardSummaryJson[]>(200, 'GET', `/api/boards${trash ? '?trash=true' : ''}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   AdminApi,
@@ -12,6 +12,7 @@ import {
 } from '../helpers/api.js';
 import { runCli } from '../helpers/cli.js';
 import { connectSynced, type TestClient, tryUpgrade } from '../helpers/clients.js';
+import { closeClientsThenHubAfter } from '../helpers/describe-hub.js';
 import { readStoredDoc, startTestHub, type TestHub } from '../helpers/test-hub.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -62,21 +63,11 @@ const urlFor = (hub: TestHub, boardId: string, token: string): string =>
 describe('revoking a share closes its live connections', () => {
   let hub: TestHub;
   let api: AdminApi;
-  const clients: TestClient[] = [];
-  const connect = async (boardId: string, token: string): Promise<TestClient> => {
-    const client = await connectSynced(hub.wsBase, boardId, token);
-    clients.push(client);
-    return client;
-  };
-
   before(async () => {
     hub = await startTestHub();
     api = AdminApi.for(hub);
   });
-  after(async () => {
-    for (const client of clients) client.destroy();
-    await hub.stop();
-  });
+  const { connect } = closeClientsThenHubAfter(() => hub);
 
   it('revoking a share through the API closes every stock client using it with 4401 within 2 s; they stop reconnecting', async () => {
     const board = await api.createBoard('Revoke live');
@@ -140,21 +131,11 @@ describe('revoking a share closes its live connections', () => {
 describe('access changes made by another process reach live connections within 2 s', () => {
   let hub: TestHub;
   let api: AdminApi;
-  const clients: TestClient[] = [];
-  const connect = async (boardId: string, token: string): Promise<TestClient> => {
-    const client = await connectSynced(hub.wsBase, boardId, token);
-    clients.push(client);
-    return client;
-  };
-
   before(async () => {
     hub = await startTestHub();
     api = AdminApi.for(hub);
   });
-  after(async () => {
-    for (const client of clients) client.destroy();
-    await hub.stop();
-  });
+  const { connect } = closeClientsThenHubAfter(() => hub);
 
   it('`boardhub share revoke` (the CLI) closes the live client with 4401 within 2 s', async () => {
     const board = await api.createBoard('CLI revoke');
@@ -232,21 +213,11 @@ async function waitForLiveRole(api: AdminApi, boardId: string, shareId: string, 
 describe("changing a share's role applies to its live connections", () => {
   let hub: TestHub;
   let api: AdminApi;
-  const clients: TestClient[] = [];
-  const connect = async (boardId: string, token: string): Promise<TestClient> => {
-    const client = await connectSynced(hub.wsBase, boardId, token);
-    clients.push(client);
-    return client;
-  };
-
   before(async () => {
     hub = await startTestHub();
     api = AdminApi.for(hub);
   });
-  after(async () => {
-    for (const client of clients) client.destroy();
-    await hub.stop();
-  });
+  const { connect } = closeClientsThenHubAfter(() => hub);
 
   /** A board with a writer on an edit share and an observer on a view share, both synced. */
   async function writerAndObserver(name: string) {
