@@ -36,6 +36,12 @@ class StubSocket extends EventEmitter {
   bufferedAmount = 0;
   sentFrames = 0;
   sentBytes = 0;
+  readonly extensions = '';
+  /** The raw socket's write, which broadcasts use (see src/sync/ws-frame.ts). */
+  write(data: Uint8Array): boolean {
+    this.send(data);
+    return true;
+  }
   send(data: Uint8Array): void {
     this.sentFrames++;
     this.sentBytes += data.byteLength;
@@ -111,7 +117,7 @@ async function main(): Promise<void> {
       userAgent: 'micro',
       expiresAt: null,
     };
-    new ClientConnection(socket as unknown as WebSocket, room, identity, hooks).start();
+    new ClientConnection(socket as unknown as WebSocket, socket, room, identity, hooks).start();
     return socket;
   };
   const writer = connect('edit');

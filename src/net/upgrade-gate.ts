@@ -135,7 +135,7 @@ async function admit(
     const hooks = deps.connectionHooks;
     deps.wss.handleUpgrade(request, socket, head, (ws) => {
       socket.off('error', destroyOnError);
-      new ClientConnection(ws, room, identity, hooks).start();
+      new ClientConnection(ws, socket, room, identity, hooks).start();
     });
   } catch (error) {
     const hubError = isHubError(error) ? error : new HubError('INTERNAL', 'Internal error.');

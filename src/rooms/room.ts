@@ -15,8 +15,10 @@ import {
 } from '../sync/protocol.js';
 import { refusedRangeFill } from '../sync/refused-range-fill.js';
 import { updateChangesDoc } from '../sync/update-inspection.js';
+import { extendsExactly, UpdateShape } from '../sync/update-shape.js';
 import { assertWellFormedAwareness, assertWellFormedUpdate } from '../sync/update-validation.js';
-import { applyBatch, type BatchResult } from './apply-batch.js';
+import { frameBinaryMessage } from '../sync/ws-frame.js';
+import { applyBatch, type BatchResult, hasPendingStructs } from './apply-batch.js';
 import type { RoomMember, RoomState } from './types.js';
 
 /**
@@ -52,6 +54,11 @@ export interface PreparedBatch {
   origins: Set<RoomMember>;
   /** The one member that already holds all of `update` (its sole author), spared the echo. */
   author: RoomMember | null;
+  /**
+   * True when `update` is not in the doc yet: a live edit that extends the doc exactly is logged
+   * and broadcast as it came, and applied only after the broadcast (see takeExtendingEdit).
+   */
+  applyAfterBroadcast: boolean;
 }
 
 const TOUCH_INTERVAL_MS = 5000;
@@ -59,6 +66,8 @@ const TOUCH_INTERVAL_MS = 5000;
 interface PendingUpdate {
   member: RoomMember;
   update: Uint8Array;
+  /** What a live edit from an editor adds and points at; null for everything else. */
+  shape: UpdateShape | null;
 }
 
 /**
@@ -202,8 +211,15 @@ export class Room {
         member.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
         return;
       case 'sync-step2':
+        this.receiveDocumentUpdate(member, message.update, null);
+        return;
       case 'sync-update':
-        this.receiveDocumentUpdate(member, message.update);
+        // A reconnect's step 2 resends what the hub mostly has; only live edits take the fast path.
+        this.receiveDocumentUpdate(
+          member,
+          message.update,
+          mayChangeDocument(member.role) ? new UpdateShape() : null,
+        );
         return;
       case 'awareness':
         try {
@@ -232,14 +248,14 @@ export class Room {
    * doc as it is when they apply: a refused one's clock range must be filled in the same batch,
    * or that client's later changes (after an upgrade to edit, say) could never integrate.
    */
-  private receiveDocumentUpdate(member: RoomMember, update: Uint8Array): void {
+  private receiveDocumentUpdate(member: RoomMember, update: Uint8Array, shape: UpdateShape | null): void {
     try {
-      assertWellFormedUpdate(update);
+      assertWellFormedUpdate(update, shape);
     } catch (error) {
       member.failProtocol(error instanceof ProtocolError ? error.message : 'malformed update');
       return;
     }
-    this.pending.push({ member, update });
+    this.pending.push({ member, update, shape });
     this.commits.scheduleRoom(this);
   }
 
@@ -254,6 +270,8 @@ export class Room {
       this.pending = [];
       return null;
     }
+    const extending = this.takeExtendingEdit();
+    if (extending !== null) return extending;
     let batch = this.pending;
     this.pending = [];
     const refused = new Map<PendingUpdate, Uint8Array | null>();
@@ -284,6 +302,38 @@ export class Room {
       touchBoard: Date.now() - this.lastTouchedAt >= TOUCH_INTERVAL_MS,
       origins,
       author,
+      applyAfterBroadcast: false,
+    };
+  }
+
+  /**
+   * The common case, fast: a turn brought one live edit, from a member who may change the doc,
+   * and it extends the doc exactly (update-shape.ts: all of it new, nothing of it left pending).
+   * Then the doc's apply-and-re-encode, the costliest step, need not stand between the editor
+   * and the readers: the edit is logged and broadcast as it came and applied right after the
+   * broadcast, in the same turn, so the doc still never holds anything that is not on disk.
+   */
+  private takeExtendingEdit(): PreparedBatch | null {
+    if (this.pending.length !== 1) return null;
+    const only = this.pending[0] as PendingUpdate;
+    const store = this.doc.store;
+    if (
+      only.shape === null ||
+      !mayChangeDocument(only.member.role) ||
+      hasPendingStructs(this.doc) ||
+      !extendsExactly(only.shape, (client) => Y.getState(store, client))
+    ) {
+      return null;
+    }
+    this.pending = [];
+    return {
+      room: this,
+      update: only.update,
+      seq: this.lastSeq + 1,
+      touchBoard: Date.now() - this.lastTouchedAt >= TOUCH_INTERVAL_MS,
+      origins: new Set([only.member]),
+      author: only.member,
+      applyAfterBroadcast: true,
     };
   }
 
@@ -321,11 +371,10 @@ export class Room {
     if (batch.touchBoard) this.lastTouchedAt = Date.now();
     this.tailCount += 1;
     this.tailBytes += batch.update.byteLength;
-    // One frame for every reader, as a Buffer: ws would otherwise wrap a plain Uint8Array in a
-    // new Buffer view on every send (it never copies or masks server frames either way).
-    const encoded = encodeUpdate(batch.update);
-    const frame = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-    for (const member of this.members) if (member !== batch.author) member.send(frame);
+    const frame = frameBinaryMessage(encodeUpdate(batch.update));
+    for (const member of this.members) if (member !== batch.author) member.sendFramed(frame);
+    // Before any compaction: that encodes the doc as of batch.seq.
+    if (batch.applyAfterBroadcast && !this.applyBroadcastEdit(batch)) return;
     if (
       this.tailCount >= this.settings.compactAfterUpdates ||
       this.tailBytes >= this.settings.compactAfterBytes
@@ -334,12 +383,41 @@ export class Room {
     }
   }
 
+  /**
+   * Applies an edit that was logged and broadcast before it was applied. It was checked to extend
+   * the doc exactly, so this cannot fail short of a bug (ours or Yjs's). Should it fail anyway,
+   * the edit is taken out of the log again, so it can never make the board unloadable, and the
+   * room is rebuilt from storage with every member resynced; readers that got it had the same
+   * trouble with it, and their resync does not bring it back (it is refused like any update
+   * that fails to apply).
+   */
+  private applyBroadcastEdit(batch: PreparedBatch): boolean {
+    try {
+      Y.applyUpdate(this.doc, batch.update, this);
+      if (!hasPendingStructs(this.doc)) return true;
+      throw new Error('an edit checked to extend the doc left structs pending');
+    } catch (error) {
+      try {
+        this.updates.remove(this.boardId, batch.seq);
+      } catch (removeError) {
+        this.log.error(
+          { boardId: this.boardId, err: describeError(removeError) },
+          'edit could not be unlogged',
+        );
+      }
+      this.recoverFromFault(error);
+      return false;
+    }
+  }
+
   /** Group commit, step 2b: nothing was stored, so the doc must forget the batch too. */
   commitFailed(batch: PreparedBatch): void {
-    try {
-      this.doc = this.loadDocFromStorage();
-    } catch (error) {
-      this.log.error({ boardId: this.boardId, err: describeError(error) }, 'board could not be reloaded');
+    if (!batch.applyAfterBroadcast) {
+      try {
+        this.doc = this.loadDocFromStorage();
+      } catch (error) {
+        this.log.error({ boardId: this.boardId, err: describeError(error) }, 'board could not be reloaded');
+      }
     }
     // Their edits are still on their side: after reconnecting they resend them.
     for (const member of batch.origins)
@@ -423,8 +501,10 @@ export class Room {
     }
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
-    const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
-    for (const each of this.members) each.send(frame);
+    const frame = frameBinaryMessage(
+      encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)),
+    );
+    for (const each of this.members) each.sendFramed(frame);
   };
 
   private armIdleTimer(): void {

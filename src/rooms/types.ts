@@ -11,6 +11,8 @@ export interface RoomMember {
    */
   awarenessIds: number[] | Set<number> | null;
   send(frame: Uint8Array): void;
+  /** Sends a message framed by frameBinaryMessage (ws-frame.ts): one frame shared by a broadcast's readers. */
+  sendFramed(frame: Buffer): void;
   close(code: number, reason: string): void;
   /** A change this member may not make was dropped; tell it and count it. */
   refuseWrite(reason: string): void;

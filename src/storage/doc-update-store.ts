@@ -18,6 +18,7 @@ export class DocUpdateStore {
   private readonly tailStmt;
   private readonly upsertSnapshotStmt;
   private readonly deleteTailStmt;
+  private readonly removeStmt;
   private readonly db: Db;
 
   constructor(db: Db) {
@@ -39,11 +40,17 @@ export class DocUpdateStore {
     this.deleteTailStmt = db.prepare<[string, number]>(
       'DELETE FROM doc_updates WHERE board_id = ? AND seq <= ?',
     );
+    this.removeStmt = db.prepare<[string, number]>('DELETE FROM doc_updates WHERE board_id = ? AND seq = ?');
   }
 
   /** Appends the board's update number `seq`; call inside the caller's transaction. */
   append(boardId: string, seq: number, update: Uint8Array, now: number): void {
     this.appendStmt.run(boardId, seq, update, now);
+  }
+
+  /** Takes one logged update out again (one the hub found it cannot apply after all). */
+  remove(boardId: string, seq: number): void {
+    this.removeStmt.run(boardId, seq);
   }
 
   load(boardId: string): StoredDocState {

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Role } from '../auth/roles.js';
 import { describeError } from '../errors.js';
@@ -7,6 +8,7 @@ import type { RoomMember } from '../rooms/types.js';
 import type { AuditEntry } from '../storage/audit-store.js';
 import { CloseCode } from './close-codes.js';
 import { decodeClientMessage, encodePermissionDenied, ProtocolError } from './protocol.js';
+import { frameHeaderLength } from './ws-frame.js';
 
 /**
  * One client's WebSocket, from accepted to closed: decodes each frame, hands it to its room, and
@@ -51,13 +53,21 @@ export class ClientConnection implements RoomMember {
   private closed = false;
   /** Created only when someone waits for the close (shutdown): most connections never need it. */
   private closedCallbacks: Array<() => void> | null = null;
+  /**
+   * The upgraded socket under `ws`, for frames built once per broadcast. Only without extensions:
+   * with permessage-deflate (which the hub does not offer) ws's sender would own the framing.
+   */
+  private readonly socket: Pick<Duplex, 'write'> | null;
 
   constructor(
     private readonly ws: WebSocket,
+    socket: Pick<Duplex, 'write'>,
     private readonly room: Room,
     readonly identity: ConnectionIdentity,
     private readonly hooks: ConnectionHooks,
-  ) {}
+  ) {
+    this.socket = ws.extensions === '' ? socket : null;
+  }
 
   get role(): Role {
     return this.identity.role;
@@ -84,13 +94,28 @@ export class ClientConnection implements RoomMember {
   }
 
   send(frame: Uint8Array): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.mayWrite()) this.ws.send(frame);
+  }
+
+  /**
+   * Writes a ready WebSocket frame to the socket, past ws's sender. Safe beside ws's own writes:
+   * without compression ws writes every frame whole and synchronously, so frames never
+   * interleave, and its bufferedAmount counts these bytes too. Never after ws began closing.
+   */
+  sendFramed(frame: Buffer): void {
+    if (!this.mayWrite()) return;
+    if (this.socket === null) this.ws.send(frame.subarray(frameHeaderLength(frame)));
+    else this.socket.write(frame);
+  }
+
+  private mayWrite(): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
     if (this.ws.bufferedAmount > this.hooks.maxBufferedBytes) {
       // A reader this far behind resyncs from scratch on reconnect; we must not buffer forever.
       this.close(CloseCode.tryAgainLater, 'too far behind; reconnect to resync');
-      return;
+      return false;
     }
-    this.ws.send(frame);
+    return true;
   }
 
   close(code: number, reason: string): void {

@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import { ProtocolError } from './protocol.js';
+import type { UpdateShape } from './update-shape.js';
 
 /**
  * Strict checks of what a client sends, before anything of it touches a room. Yjs trusts its
@@ -159,8 +160,18 @@ function contentLength(decoder: decoding.Decoder, ref: number): number {
   }
 }
 
-/** Throws ProtocolError unless `update` is a Yjs (v1) update the hub can apply and serve again. */
-export function assertWellFormedUpdate(update: Uint8Array): void {
+/** Reads an item id (client, clock) another item points at; records it with the pointing item's clock. */
+function readReference(decoder: decoding.Decoder, shape: UpdateShape | null, itemClock: number): void {
+  const client = decoding.readVarUint(decoder);
+  const clock = decoding.readVarUint(decoder);
+  if (shape !== null) shape.references.push(client, clock, itemClock);
+}
+
+/**
+ * Throws ProtocolError unless `update` is a Yjs (v1) update the hub can apply and serve again.
+ * Given a `shape`, it also records there what the update adds and points at (update-shape.ts).
+ */
+export function assertWellFormedUpdate(update: Uint8Array, shape: UpdateShape | null = null): void {
   // Like the decode-then-check it replaces: a malformed update is "malformed" even when an
   // impossible item comes before the bytes that make it malformed.
   let impossible: string | null = null;
@@ -171,27 +182,20 @@ export function assertWellFormedUpdate(update: Uint8Array): void {
       const structs = decoding.readVarUint(decoder);
       const client = decoding.readVarUint(decoder);
       let clock = decoding.readVarUint(decoder);
+      const firstClock = clock;
       for (let s = 0; s < structs; s++) {
         const info = decoding.readUint8(decoder);
         let length: number;
         if (info === SKIP_INFO) {
           length = decoding.readVarUint(decoder);
+          if (shape !== null) shape.hasSkips = true;
         } else if ((info & BITS5) !== 0) {
-          if ((info & HAS_ORIGIN) !== 0) {
-            decoding.readVarUint(decoder);
-            decoding.readVarUint(decoder);
-          }
-          if ((info & HAS_RIGHT_ORIGIN) !== 0) {
-            decoding.readVarUint(decoder);
-            decoding.readVarUint(decoder);
-          }
+          if ((info & HAS_ORIGIN) !== 0) readReference(decoder, shape, clock);
+          if ((info & HAS_RIGHT_ORIGIN) !== 0) readReference(decoder, shape, clock);
           if ((info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN)) === 0) {
             // No neighbours: the parent follows (a root type's name, or an item id), then its key.
             if (decoding.readVarUint(decoder) === 1) skipString(decoder);
-            else {
-              decoding.readVarUint(decoder);
-              decoding.readVarUint(decoder);
-            }
+            else readReference(decoder, shape, clock);
             if ((info & HAS_PARENT_SUB) !== 0) skipString(decoder);
           }
           length = contentLength(decoder, info & BITS5);
@@ -207,6 +211,7 @@ export function assertWellFormedUpdate(update: Uint8Array): void {
         }
         clock += length;
       }
+      if (shape !== null) shape.runs.push(client, firstClock, clock);
     }
     let impossibleDeletion = false;
     const deleteClients = decoding.readVarUint(decoder);
@@ -218,6 +223,7 @@ export function assertWellFormedUpdate(update: Uint8Array): void {
         const rangeClock = decoding.readVarUint(decoder);
         const rangeLength = decoding.readVarUint(decoder);
         if (rangeLength < 1 || !within(rangeClock + rangeLength, MAX_CLOCK)) impossibleDeletion = true;
+        if (shape !== null) shape.deletions.push(client, rangeClock, rangeClock + rangeLength);
       }
     }
     if (impossible === null && impossibleDeletion) impossible = 'update with an impossible deletion';
