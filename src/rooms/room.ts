@@ -62,6 +62,12 @@ export interface PreparedBatch {
 }
 
 const TOUCH_INTERVAL_MS = 5000;
+/** Past this size a loaded snapshot is not kept for newcomers (it would double the board's memory). */
+const KEEP_LOADED_STATE_BYTES = 4 * 1024 * 1024;
+
+/** A state vector with no entries: the sender's doc is empty (a new client). */
+const isEmptyStateVector = (stateVector: Uint8Array): boolean =>
+  stateVector.byteLength === 1 && stateVector[0] === 0;
 
 interface PendingUpdate {
   member: RoomMember;
@@ -127,6 +133,12 @@ export class Room {
   /** Set when the board was deleted: unload as soon as the last member has left. */
   private retiring = false;
   private lastSeq = 0;
+  /**
+   * The stored snapshot the doc was loaded from, while the doc is exactly that (no tail at load,
+   * nothing committed since): a newcomer with an empty doc is sent it as is, sparing a full
+   * encode of the board on the first connect after a (re)start. Kept only up to a size.
+   */
+  private loadedState: Uint8Array | null = null;
   private lastTouchedAt = 0;
   private tailCount = 0;
   private tailBytes = 0;
@@ -207,9 +219,14 @@ export class Room {
 
   receive(member: RoomMember, message: ClientMessage): void {
     switch (message.kind) {
-      case 'sync-step1':
-        member.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
+      case 'sync-step1': {
+        const state =
+          this.loadedState !== null && isEmptyStateVector(message.stateVector)
+            ? this.loadedState
+            : Y.encodeStateAsUpdate(this.doc, message.stateVector);
+        member.send(encodeSyncStep2(state));
         return;
+      }
       case 'sync-step2':
         this.receiveDocumentUpdate(member, message.update, null);
         return;
@@ -368,6 +385,7 @@ export class Room {
   /** Group commit, step 2a: the rows are durable; now the others may see them. */
   commitSucceeded(batch: PreparedBatch): void {
     this.lastSeq = batch.seq;
+    this.loadedState = null;
     if (batch.touchBoard) this.lastTouchedAt = Date.now();
     this.tailCount += 1;
     this.tailBytes += batch.update.byteLength;
@@ -485,6 +503,12 @@ export class Room {
       for (const update of stored.tail) Y.applyUpdate(doc, update);
     });
     this.lastSeq = stored.lastSeq;
+    this.loadedState =
+      stored.tail.length === 0 &&
+      stored.snapshot !== null &&
+      stored.snapshot.byteLength <= KEEP_LOADED_STATE_BYTES
+        ? stored.snapshot
+        : null;
     this.tailCount = stored.tail.length;
     this.tailBytes = stored.tailBytes;
     return doc;

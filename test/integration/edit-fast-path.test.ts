@@ -168,3 +168,65 @@ describe('live edits that extend the doc: logged and broadcast as sent, applied 
     assert.equal(rooms.acquire(BOARD), room);
   });
 });
+
+describe('a board just loaded from its snapshot', () => {
+  it('sends a new client the stored snapshot as is, and a fresh encoding once anything changed', () => {
+    const dir = makeTempDir();
+    const stores = openStores(dir.path, { autoCheckpoint: false });
+    const log = createLogger('silent');
+    const commits = new GroupCommit(stores, log);
+    const rooms = new RoomManager(
+      stores.updates,
+      commits,
+      { idleUnloadMs: 60_000, compactAfterUpdates: 1000, compactAfterBytes: 4 * 1024 * 1024 },
+      log,
+    );
+    try {
+      stores.boards.create(BOARD, 'snapshot', Date.now());
+      const editor = new RecordingMember('edit');
+      const client = new Y.Doc();
+      const sent: Uint8Array[] = [];
+      client.on('update', (update: Uint8Array) => sent.push(update));
+      let room = rooms.acquire(BOARD);
+      room.join(editor);
+      client.getArray('a').push(['before restart']);
+      room.receive(editor, { kind: 'sync-update', update: sent[0] as Uint8Array });
+      commits.flushNow();
+      room.leave(editor);
+      room.unload(); // final save: a snapshot, no tail
+
+      room = rooms.acquire(BOARD);
+      const snapshot = stores.db
+        .prepare<[string], { data: Buffer }>('SELECT data FROM doc_snapshots WHERE board_id = ?')
+        .get(BOARD)?.data;
+      const stepTwo = (viewer: RecordingMember, stateVector: Uint8Array): Uint8Array => {
+        const replies: Uint8Array[] = [];
+        viewer.send = (frame: Uint8Array): void => {
+          const message = decodeClientMessage(frame);
+          if (message.kind === 'sync-step2') replies.push(message.update);
+        };
+        room.join(viewer);
+        room.receive(viewer, { kind: 'sync-step1', stateVector });
+        return replies[0] as Uint8Array;
+      };
+      const empty = Y.encodeStateVector(new Y.Doc());
+      assert.deepEqual(Buffer.from(stepTwo(new RecordingMember('view'), empty)), snapshot);
+
+      const returning = stepTwo(new RecordingMember('view'), Y.encodeStateVector(client));
+      assert.notDeepEqual(Buffer.from(returning), snapshot, 'a client with content gets only its diff');
+
+      room.join(editor);
+      client.getArray('a').push(['after restart']);
+      room.receive(editor, { kind: 'sync-update', update: sent[1] as Uint8Array });
+      commits.flushNow();
+      const fresh = new Y.Doc();
+      Y.applyUpdate(fresh, stepTwo(new RecordingMember('view'), empty));
+      assert.deepEqual(fresh.getArray('a').toArray(), ['before restart', 'after restart']);
+    } finally {
+      rooms.unloadAll();
+      commits.close();
+      stores.close();
+      dir.remove();
+    }
+  });
+});
