@@ -13,6 +13,7 @@ import { ClientConnection, type ConnectionHooks, type ConnectionIdentity } from 
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { BOARD_PATH_PREFIX } from './join-url.js';
 import type { OriginPolicy } from './origin-policy.js';
+import { StringPool } from './string-pool.js';
 
 /**
  * The only way into a board: every check happens on the HTTP upgrade request, before a WebSocket
@@ -71,17 +72,12 @@ function internRole(role: Role): Role {
 }
 
 /**
- * Signing key ids, one string per key for all connections. Only ids of verified tokens reach
- * this (keys of this hub: a handful), and it is cleared if ever it grows, so it stays tiny.
+ * Strings every connection keeps, one copy per value (string-pool.ts). Key ids are a handful;
+ * shares, addresses and browsers are as many as the people in the room.
  */
-const keyIds = new Map<string, string>();
-function internKeyId(keyId: string): string {
-  const known = keyIds.get(keyId);
-  if (known !== undefined) return known;
-  if (keyIds.size >= 64) keyIds.clear();
-  keyIds.set(keyId, keyId);
-  return keyId;
-}
+const keyIds = new StringPool(64);
+const shareStrings = new StringPool(4096);
+const clientStrings = new StringPool(1024);
 
 /** Shared, not a closure: a per-socket closure here would pin the request for the socket's life. */
 function destroyOnError(this: Duplex): void {
@@ -124,12 +120,12 @@ async function admit(
       // Strings read from SQLite or the token are new on every upgrade; the room's and the
       // constants' copies are shared by every connection, one string less each to keep.
       boardId: room.boardId,
-      shareId: access.share.id,
-      label: access.share.label,
+      shareId: shareStrings.intern(access.share.id),
+      label: shareStrings.intern(access.share.label),
       role: internRole(access.share.role),
-      keyId: internKeyId(access.keyId),
-      ip,
-      userAgent,
+      keyId: keyIds.intern(access.keyId),
+      ip: clientStrings.intern(ip),
+      userAgent: clientStrings.intern(userAgent),
       expiresAt: access.expiresAt,
     };
     const hooks = deps.connectionHooks;
