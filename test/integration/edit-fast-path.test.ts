@@ -40,8 +40,38 @@ class RecordingMember implements RoomMember {
 
 const BOARD = 'fastpathboard000001';
 
+/** A real data folder, group commit and room manager with one board; `close` removes it all. */
+function openRooms(): { stores: Stores; commits: GroupCommit; rooms: RoomManager; close(): void } {
+  const dir = makeTempDir();
+  const stores = openStores(dir.path, { autoCheckpoint: false });
+  const log = createLogger('silent');
+  const commits = new GroupCommit(stores, log);
+  const settings = { idleUnloadMs: 60_000, compactAfterUpdates: 1000, compactAfterBytes: 4 * 1024 * 1024 };
+  const rooms = new RoomManager(stores.updates, commits, settings, log);
+  stores.boards.create(BOARD, 'fast path', Date.now());
+  return {
+    stores,
+    commits,
+    rooms,
+    close: () => {
+      rooms.unloadAll();
+      commits.close();
+      stores.close();
+      dir.remove();
+    },
+  };
+}
+
+/** A stock client's doc and the updates it sends, one per transaction. */
+function editorDoc(): { client: Y.Doc; sent: Uint8Array[] } {
+  const client = new Y.Doc();
+  const sent: Uint8Array[] = [];
+  client.on('update', (update: Uint8Array) => sent.push(update));
+  return { client, sent };
+}
+
 describe('live edits that extend the doc: logged and broadcast as sent, applied after', () => {
-  let dir: ReturnType<typeof makeTempDir>;
+  let close: () => void;
   let stores: Stores;
   let commits: GroupCommit;
   let rooms: RoomManager;
@@ -66,33 +96,16 @@ describe('live edits that extend the doc: logged and broadcast as sent, applied 
   const edit = (update: Uint8Array): void => room.receive(editor, { kind: 'sync-update', update });
 
   beforeEach(() => {
-    dir = makeTempDir();
-    stores = openStores(dir.path, { autoCheckpoint: false });
-    const log = createLogger('silent');
-    commits = new GroupCommit(stores, log);
-    rooms = new RoomManager(
-      stores.updates,
-      commits,
-      { idleUnloadMs: 60_000, compactAfterUpdates: 1000, compactAfterBytes: 4 * 1024 * 1024 },
-      log,
-    );
-    stores.boards.create(BOARD, 'fast path', Date.now());
+    ({ stores, commits, rooms, close } = openRooms());
     room = rooms.acquire(BOARD);
     editor = new RecordingMember('edit');
     reader = new RecordingMember('view');
     room.join(editor);
     room.join(reader);
-    client = new Y.Doc();
-    sent = [];
-    client.on('update', (update: Uint8Array) => sent.push(update));
+    ({ client, sent } = editorDoc());
   });
 
-  afterEach(() => {
-    rooms.unloadAll();
-    commits.close();
-    stores.close();
-    dir.remove();
-  });
+  afterEach(() => close());
 
   it('stores and relays the bytes the editor sent, without an echo, and the doc has them after', () => {
     client.getText('t').insert(0, 'hello');
@@ -171,22 +184,10 @@ describe('live edits that extend the doc: logged and broadcast as sent, applied 
 
 describe('a board just loaded from its snapshot', () => {
   it('sends a new client the stored snapshot as is, and a fresh encoding once anything changed', () => {
-    const dir = makeTempDir();
-    const stores = openStores(dir.path, { autoCheckpoint: false });
-    const log = createLogger('silent');
-    const commits = new GroupCommit(stores, log);
-    const rooms = new RoomManager(
-      stores.updates,
-      commits,
-      { idleUnloadMs: 60_000, compactAfterUpdates: 1000, compactAfterBytes: 4 * 1024 * 1024 },
-      log,
-    );
+    const { stores, commits, rooms, close } = openRooms();
     try {
-      stores.boards.create(BOARD, 'snapshot', Date.now());
       const editor = new RecordingMember('edit');
-      const client = new Y.Doc();
-      const sent: Uint8Array[] = [];
-      client.on('update', (update: Uint8Array) => sent.push(update));
+      const { client, sent } = editorDoc();
       let room = rooms.acquire(BOARD);
       room.join(editor);
       client.getArray('a').push(['before restart']);
@@ -223,10 +224,7 @@ describe('a board just loaded from its snapshot', () => {
       Y.applyUpdate(fresh, stepTwo(new RecordingMember('view'), empty));
       assert.deepEqual(fresh.getArray('a').toArray(), ['before restart', 'after restart']);
     } finally {
-      rooms.unloadAll();
-      commits.close();
-      stores.close();
-      dir.remove();
+      close();
     }
   });
 });
