@@ -256,14 +256,11 @@ export class Room {
   }
 
   /**
-   * Edits and comments wait for the group commit. A comment is checked there, against the doc as
-   * it is when the comment is applied: a commenter's quick edits arrive in one turn, each built on
-   * the one before, which is not in the doc yet at this point.
-   */
-  /**
    * Every role's document updates wait for the group commit and are checked there, against the
-   * doc as it is when they apply: a refused one's clock range must be filled in the same batch,
-   * or that client's later changes (after an upgrade to edit, say) could never integrate.
+   * doc as it is when they apply: a commenter's quick edits arrive in one turn, each built on the
+   * one before, and a refused one's clock range must be filled in the same batch, or that client's
+   * later changes (after an upgrade to edit, say) could never integrate. Given a `shape`, the
+   * strict check also records what a live edit adds and points at, for the fast path.
    */
   private receiveDocumentUpdate(member: RoomMember, update: Uint8Array, shape: UpdateShape | null): void {
     try {
