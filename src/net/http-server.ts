@@ -8,6 +8,7 @@ import { type EventStreams, registerEventRoutes } from './api/event-routes.js';
 import { createApiGuard } from './api/guard.js';
 import { registerHubRoutes } from './api/hub-routes.js';
 import { registerLanRoutes, registerPublicLanRoutes } from './api/lan-routes.js';
+import { zodSchemaController } from './api/schema.js';
 import { registerSettingsRoutes } from './api/settings-routes.js';
 import { registerShareRoutes } from './api/share-routes.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
@@ -34,12 +35,9 @@ export interface HttpServerOptions {
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const { log, service } = options;
-  // No type coercion: {"name": 123} is a 400, not the string "123".
-  const app = Fastify({
-    logger: false,
-    return503OnClosing: true,
-    ajv: { customOptions: { coerceTypes: false } },
-  });
+  // Requests and responses are checked with the routes' zod shapes (schema.ts); no type
+  // coercion: {"name": 123} is a 400, not the string "123".
+  const app = Fastify({ logger: false, return503OnClosing: true, schemaController: zodSchemaController });
 
   app.addHook('onResponse', async (request, reply) => {
     log.debug({ method: request.method, url: redactUrl(request.url), status: reply.statusCode }, 'http');

@@ -1,5 +1,3 @@
-import QRCode from 'qrcode';
-
 /**
  * A join URL as a QR code, for a phone's camera: SVG or PNG for the UI, block characters for a
  * terminal (`boardhub share qr`). Medium error correction: readable off a projector or a screen
@@ -12,6 +10,8 @@ export async function renderQr(text: string, format: 'png'): Promise<Buffer>;
 export async function renderQr(text: string, format: 'svg' | 'terminal'): Promise<string>;
 export async function renderQr(text: string, format: QrFormat): Promise<string | Buffer>;
 export async function renderQr(text: string, format: QrFormat): Promise<string | Buffer> {
+  // Loaded on first use: most hubs never draw a QR code, and the serving process stays smaller.
+  const { default: QRCode } = await import('qrcode');
   const errorCorrectionLevel = 'M';
   switch (format) {
     case 'png':

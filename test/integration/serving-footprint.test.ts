@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { assertCliBuilt } from '../helpers/child-hub.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+/**
+ * The process that relays every live edit keeps a small heap: garbage-collection pauses grow with
+ * it, and they land on the edits in flight. So a running hub must not have loaded what it only
+ * needs on demand or not at all: ajv and fast-json-stringify (the admin API validates with zod,
+ * src/net/api/schema.ts), the QR code renderer (loaded when a QR code is drawn) and the rate
+ * limiter's database backends. Checked in a fresh process running the compiled hub, so nothing a
+ * test itself loaded can hide a regression.
+ */
+const HUB_MODULE = fileURLToPath(new URL('../../dist/src/hub.js', import.meta.url));
+
+const PROBE = `
+import { createRequire } from 'node:module';
+const { createHub } = await import(process.argv[1]);
+const hub = createHub({ dataDir: process.argv[2], host: '127.0.0.1', port: 0, logLevel: 'silent', mdns: false });
+await hub.start();
+const loaded = Object.keys(createRequire(import.meta.url).cache);
+await hub.stop();
+process.stdout.write(JSON.stringify(loaded));
+`;
+
+function loadedModulesOfRunningHub(dataDir: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    delete env.NODE_OPTIONS;
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', PROBE, HUB_MODULE, dataDir],
+      { env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`probe failed: ${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as string[]);
+      },
+    );
+  });
+}
+
+describe('serving footprint', () => {
+  const temp = makeTempDir();
+  after(() => temp.remove());
+
+  it('a running hub has not loaded ajv, fast-json-stringify, qrcode or the rate limiter backends', async () => {
+    assertCliBuilt();
+    const loaded = await loadedModulesOfRunningHub(temp.path);
+    const packageOf = (file: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1];
+    const packages = new Set(loaded.map(packageOf).filter((name) => name !== undefined));
+    // The probe works: the hub's own CommonJS dependencies are there.
+    for (const expected of ['fastify', 'ws', 'better-sqlite3', 'rate-limiter-flexible']) {
+      assert.ok(packages.has(expected), `${expected} should be loaded; loaded: ${[...packages].join(', ')}`);
+    }
+    for (const unwanted of [
+      'ajv',
+      '@fastify/ajv-compiler',
+      '@fastify/fast-json-stringify-compiler',
+      'qrcode',
+    ]) {
+      assert.ok(!packages.has(unwanted), `${unwanted} is loaded by a running hub`);
+    }
+    // fastify's built-in error serializer uses fast-json-stringify's small runtime, not its compiler.
+    assert.ok(
+      !loaded.some((file) => file.endsWith('/fast-json-stringify/index.js')),
+      'the fast-json-stringify compiler is loaded by a running hub',
+    );
+    const limiterFiles = loaded.filter((file) => file.includes('/rate-limiter-flexible/'));
+    assert.ok(
+      limiterFiles.every((file) => !/RateLimiter(Redis|Mongo|MySQL|Postgres|Memcache)/.test(file)),
+      `rate limiter backends loaded: ${limiterFiles.join(', ')}`,
+    );
+  });
+});
