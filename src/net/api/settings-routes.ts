@@ -39,8 +39,8 @@ export function registerSettingsRoutes(app: FastifyInstance, service: HubService
     service.getSettings(),
   );
 
-  // The body is checked by the use case's own strict schema (settings.ts), not here: its messages
-  // name the offending field ('Unrecognized key: "colour"'), where ajv's would not.
+  // The body is checked by the use case's own strict schema (settings.ts), not here: one schema,
+  // and its messages name the offending field ('Unrecognized key: "colour"').
   app.patch('/api/settings', { schema: routeSchema({ response: { 200: Settings } }) }, async (request) =>
     service.updateSettings(request.body ?? {}, actorOf(request)),
   );
