@@ -23,9 +23,15 @@ export class HubListener {
   private bound: BoundAddress | null = null;
 
   constructor(private readonly server: Server) {
+    const sockets = this.sockets;
+    // One listener shared by every socket ('close' comes once; `this` is the socket), not a
+    // closure and a once() wrapper each: ~200 bytes less per open connection.
+    function forgetClosedSocket(this: Socket): void {
+      sockets.delete(this);
+    }
     server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      sockets.add(socket);
+      socket.on('close', forgetClosedSocket);
     });
     server.on('upgrade', (_request, socket: Socket) => this.upgraded.add(socket));
   }
