@@ -25,17 +25,13 @@ export function routeSchema(parts: {
   return parts;
 }
 
-function isZodType(schema: unknown): schema is z.ZodType {
-  return schema instanceof z.ZodType;
-}
-
 function zodOf(schema: unknown): z.ZodType {
-  if (!isZodType(schema)) throw new Error('route schemas must be zod types (see routeSchema)');
-  return schema;
+  if (schema instanceof z.ZodType) return schema;
+  throw new Error('route schemas must be zod types (see routeSchema)');
 }
 
 /** "body/port: Too big: expected number to be <=65535; body/host: …", like fastify's own messages. */
-export function describeIssues(part: string, error: z.ZodError): string {
+function describeIssues(part: string, error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.map(String).join('/');
@@ -45,7 +41,7 @@ export function describeIssues(part: string, error: z.ZodError): string {
 }
 
 /** The parsed value (defaults filled in, unknown keys dropped) replaces the raw one, or a 400. */
-export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const shape = zodOf(schema);
   const part = httpPart ?? 'request';
   return (data: unknown) => {
@@ -55,7 +51,7 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, h
 };
 
 /** A response that does not match its declared shape is our bug: a 500, never a leak of extra fields. */
-export const zodSerializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) => {
+const zodSerializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) => {
   const shape = zodOf(schema);
   return (data: unknown) => JSON.stringify(shape.parse(data));
 };
