@@ -74,5 +74,3 @@ export const zodSchemaController = {
 
 export const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 export type IdParams = z.infer<typeof IdParams>;
-
-export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
