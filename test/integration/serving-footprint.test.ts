@@ -9,8 +9,9 @@ import { makeTempDir } from '../helpers/temp-dir.js';
  * The process that relays every live edit keeps a small heap: garbage-collection pauses grow with
  * it, and they land on the edits in flight. So a running hub must not have loaded what it only
  * needs on demand or not at all: ajv and fast-json-stringify (the admin API validates with zod,
- * src/net/api/schema.ts), the QR code renderer (loaded when a QR code is drawn) and the rate
- * limiter's database backends. Checked in a fresh process running the compiled hub, so nothing a
+ * src/net/api/schema.ts), the QR code renderer (loaded when a QR code is drawn), the rate
+ * limiter's database backends and, while mDNS is off, the mDNS stack (loaded when the hub goes
+ * on the LAN). Checked in a fresh process running the compiled hub, so nothing a
  * test itself loaded can hide a regression.
  */
 const HUB_MODULE = fileURLToPath(new URL('../../dist/src/hub.js', import.meta.url));
@@ -46,7 +47,7 @@ describe('serving footprint', () => {
   const temp = makeTempDir();
   after(() => temp.remove());
 
-  it('a running hub has not loaded ajv, fast-json-stringify, qrcode or the rate limiter backends', async () => {
+  it('a running hub has not loaded ajv, fast-json-stringify, qrcode, the rate limiter backends or, with mDNS off, bonjour-service', async () => {
     assertCliBuilt();
     const loaded = await loadedModulesOfRunningHub(temp.path);
     const packageOf = (file: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1];
@@ -60,6 +61,9 @@ describe('serving footprint', () => {
       '@fastify/ajv-compiler',
       '@fastify/fast-json-stringify-compiler',
       'qrcode',
+      'bonjour-service',
+      'multicast-dns',
+      'dns-packet',
     ]) {
       assert.ok(!packages.has(unwanted), `${unwanted} is loaded by a running hub`);
     }

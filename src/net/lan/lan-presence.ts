@@ -19,7 +19,7 @@ import {
   sameSubnet,
   selectedOnly,
 } from './interfaces.js';
-import { MdnsSocket } from './mdns-socket.js';
+import type { MdnsSocket } from './mdns-socket.js';
 import { PeerBrowser, type Sighting } from './peer-browser.js';
 import { type IdentityJudgement, judgeAndRecord } from './peer-identities.js';
 import { type HubAdvert, LAN_PROTOCOL_VERSION, SERVICE_TYPE } from './records.js';
@@ -80,6 +80,12 @@ export class LanPresence implements LanView {
   private readonly reported = new Set<string>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private manualTimer: NodeJS.Timeout | null = null;
+  /**
+   * The mDNS stack (bonjour-service, multicast-dns, dns-packet), loaded by start() only when mDNS
+   * is on: a hub on loopback or with --no-mdns never opens a socket, so it keeps ~1 MB of code
+   * out of its heap.
+   */
+  private openSocket: ((choice: InterfaceChoice) => MdnsSocket) | null = null;
   private started = false;
   private stopped = false;
   /** What peers() showed when last compared, to report changes only. */
@@ -129,6 +135,10 @@ export class LanPresence implements LanView {
     this.manualTimer = setInterval(() => this.recheckManual(), MANUAL_CHECK_MS);
     this.manualTimer.unref();
     if (!this.options.mdns) return;
+    const { MdnsSocket } = await import('./mdns-socket.js');
+    if (this.stopped) return;
+    this.openSocket = (choice) =>
+      new MdnsSocket(choice.name, choice.address, (message) => this.report(message));
     if (selectedOnly(this.choices).length === 0) {
       this.report(
         'No LAN interface to announce on (only loopback or virtual interfaces); see boardhub doctor.',
@@ -289,6 +299,8 @@ export class LanPresence implements LanView {
 
   /** One socket per selected interface (on its first selected address). */
   private reconcileSockets(): void {
+    const openSocket = this.openSocket;
+    if (openSocket === null) return;
     const wanted = new Map<string, InterfaceChoice>();
     for (const choice of selectedOnly(this.choices)) {
       if (![...wanted.values()].some((c) => c.name === choice.name))
@@ -302,7 +314,7 @@ export class LanPresence implements LanView {
     }
     for (const [key, choice] of wanted) {
       if (this.sockets.has(key)) continue;
-      const socket = new MdnsSocket(choice.name, choice.address, (message) => this.report(message));
+      const socket = openSocket(choice);
       this.sockets.set(key, socket);
       this.browser.addSocket(socket);
       this.announcer?.addSocket(socket);

@@ -1,4 +1,5 @@
 import type { RemoteInfo } from 'node:dgram';
+import { Browser } from 'bonjour-service';
 import { Server } from 'bonjour-service/dist/lib/mdns-server.js';
 import type { ServiceConfig, ServiceRecord } from 'bonjour-service/dist/lib/service.js';
 import { describeError } from '../../errors.js';
@@ -126,6 +127,14 @@ export class MdnsSocket {
         resolve();
       });
     });
+  }
+
+  /**
+   * A bonjour-service browser for one service type over this socket (it sends its first query at
+   * once). Made here so this module stays the only one that loads bonjour-service.
+   */
+  browse(type: string): Browser {
+    return new Browser(this.mdns, { type });
   }
 
   query(name: string, type: string): void {

@@ -1,4 +1,4 @@
-import { Browser, type Service } from 'bonjour-service';
+import type { Browser, Service } from 'bonjour-service';
 import type { MdnsSocket } from './mdns-socket.js';
 import {
   type HubAdvert,
@@ -75,7 +75,7 @@ export class PeerBrowser {
   addSocket(socket: MdnsSocket): void {
     if (this.browsing.has(socket)) return;
     // The Browser sends its first query at once.
-    const browser = new Browser(socket.mdns, { type: SERVICE_NAME });
+    const browser = socket.browse(SERVICE_NAME);
     const notify = (service: Service): void => {
       const advert = parseAdvertTxt(service.txt);
       if (advert) this.options.onAdvert(advert);
