@@ -22,6 +22,8 @@ export interface BenchConfig {
     editsPerClient: number;
     connectBatch: number;
     settleMs: number;
+    /** the idle baseline is taken once the server has been up this long (see many-rooms.ts) */
+    idleAfterStartMs: number;
   };
   coldLoad: { updates: number; chunk: number; timeoutMs: number };
   durability: { ratePerSecond: number; killAfterSeen: number; maxUpdates: number; timeoutMs: number };
@@ -75,6 +77,7 @@ export function loadConfig(): BenchConfig {
       editsPerClient: int('BENCH_EDITS_PER_CLIENT', 3),
       connectBatch: 50,
       settleMs: 2_000,
+      idleAfterStartMs: int('BENCH_IDLE_AFTER_START_MS', 12_000, 0),
     },
     coldLoad: {
       updates: int('BENCH_COLD_UPDATES', quick ? 2_000 : 20_000),
