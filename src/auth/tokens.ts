@@ -1,4 +1,4 @@
-import { verify as verifySignature } from 'node:crypto';
+import { type KeyObject, verify as verifySignature } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { HubError } from '../errors.js';
 import { type Keyring, TOKEN_ALGORITHM } from './keyring.js';
@@ -71,12 +71,18 @@ function decodeJsonPart(part: string): Record<string, unknown> {
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
-export function verifyShareToken(
-  keyring: Keyring,
-  hubId: string,
-  token: string,
-  nowSeconds = Math.floor(Date.now() / 1000),
-): VerifiedToken {
+/** What the signature vouches for: everything in a token but the clock checks. */
+interface SignedClaims {
+  boardId: string;
+  shareId: string;
+  keyId: string;
+  /** The key the signature was checked with. */
+  key: KeyObject;
+  exp: number | undefined;
+  nbf: number | undefined;
+}
+
+function verifySignedClaims(keyring: Keyring, hubId: string, token: string): SignedClaims {
   const parts = token.length <= MAX_TOKEN_LENGTH ? token.split('.') : [];
   const [encodedHeader, encodedPayload, encodedSignature] = parts;
   if (
@@ -103,7 +109,7 @@ export function verifyShareToken(
     throw invalid();
   }
 
-  // The signature is ours; now the claims must say this hub, this audience, and now.
+  // The signature is ours; now the claims must say this hub and this audience.
   const payload = decodeJsonPart(encodedPayload);
   const audience = payload.aud;
   const audienceOk = Array.isArray(audience)
@@ -115,8 +121,77 @@ export function verifyShareToken(
   }
   const { exp, nbf } = payload;
   if (exp !== undefined && typeof exp !== 'number') throw invalid();
-  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds)) throw invalid();
-  if (typeof exp === 'number' && exp <= nowSeconds)
+  if (nbf !== undefined && typeof nbf !== 'number') throw invalid();
+  return { boardId: payload.sub, shareId: payload.jti, keyId: keyId as string, key, exp, nbf };
+}
+
+/** Not before, and expiry: the part of a token's validity that changes with time. */
+function checkClock(claims: SignedClaims, nowSeconds: number): VerifiedToken {
+  if (claims.nbf !== undefined && claims.nbf > nowSeconds) throw invalid();
+  if (claims.exp !== undefined && claims.exp <= nowSeconds)
     throw new HubError('TOKEN_EXPIRED', 'The token has expired.');
-  return { boardId: payload.sub, shareId: payload.jti, expiresAt: exp ?? null, keyId: keyId as string };
+  return {
+    boardId: claims.boardId,
+    shareId: claims.shareId,
+    expiresAt: claims.exp ?? null,
+    keyId: claims.keyId,
+  };
+}
+
+export function verifyShareToken(
+  keyring: Keyring,
+  hubId: string,
+  token: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): VerifiedToken {
+  return checkClock(verifySignedClaims(keyring, hubId, token), nowSeconds);
+}
+
+/** Enough for every link of a busy hub; an entry is a token string and a few fields (~0.5 KB). */
+const DEFAULT_REMEMBERED_TOKENS = 512;
+
+/**
+ * verifyShareToken with a memory of signatures already checked. One link usually lets in many
+ * connections (a room shares one edit link; every reconnect and every restart brings the same
+ * tokens back), and the Ed25519 check is most of the CPU an upgrade costs (~100 µs). A token seen
+ * before skips only that check: its key must still be the live key of its id (so retiring a key
+ * refuses its tokens at once, as before) and the clock checks run on every use. Only tokens whose
+ * signature verified are remembered, so invalid tokens cannot fill the memory; the oldest-used
+ * entry makes room for a new one.
+ */
+export class ShareTokenVerifier {
+  private readonly checked = new Map<string, SignedClaims>();
+
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly hubId: string,
+    private readonly capacity = DEFAULT_REMEMBERED_TOKENS,
+  ) {}
+
+  verify(token: string, nowSeconds = Math.floor(Date.now() / 1000)): VerifiedToken {
+    return checkClock(this.signedClaims(token), nowSeconds);
+  }
+
+  /** Tokens whose signature is remembered (observability, tests). */
+  get remembered(): number {
+    return this.checked.size;
+  }
+
+  private signedClaims(token: string): SignedClaims {
+    const known = this.checked.get(token);
+    if (known !== undefined) {
+      this.checked.delete(token);
+      if (this.keyring.verificationKey(known.keyId) === known.key) {
+        this.checked.set(token, known);
+        return known;
+      }
+    }
+    const claims = verifySignedClaims(this.keyring, this.hubId, token);
+    if (this.checked.size >= this.capacity) {
+      const oldest = this.checked.keys().next();
+      if (!oldest.done) this.checked.delete(oldest.value);
+    }
+    this.checked.set(token, claims);
+    return claims;
+  }
 }

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyInfo, Keyring } from '../auth/keyring.js';
 import type { Role } from '../auth/roles.js';
-import { signShareToken, verifyShareToken } from '../auth/tokens.js';
+import { ShareTokenVerifier, signShareToken } from '../auth/tokens.js';
 import type { HubChange, HubOverview, HubSettings } from '../client/hub-client.js';
 import { HubError } from '../errors.js';
 import { newBoardId, newShareId } from '../ids.js';
@@ -130,9 +130,12 @@ export class HubService {
 
   private readonly lanUseCases: LanService;
   private readonly settings: SettingsService;
+  /** Share tokens of every connection attempt; remembers signatures it already checked. */
+  private readonly tokens: ShareTokenVerifier;
 
   constructor(private readonly context: ServiceContext) {
     this.audit = new AuditService(context.stores);
+    this.tokens = new ShareTokenVerifier(context.keyring, context.hubId);
     this.lanUseCases = new LanService({
       ...context,
       running: context.live !== undefined,
@@ -357,7 +360,7 @@ export class HubService {
   async authorizeBoardAccess(token: string | null, boardId: string): Promise<GrantedAccess> {
     if (token === null || token === '')
       throw new HubError('TOKEN_MISSING', 'A token is required to open a board.');
-    const verified = verifyShareToken(this.context.keyring, this.context.hubId, token);
+    const verified = this.tokens.verify(token);
     const share = this.currentShare(verified.shareId);
     if (verified.boardId !== boardId || share.boardId !== boardId) {
       throw new HubError('WRONG_BOARD', 'This token is for another board.');

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { Keyring } from '../../src/auth/keyring.js';
-import { issuerFor, signShareToken, TOKEN_AUDIENCE, verifyShareToken } from '../../src/auth/tokens.js';
+import {
+  issuerFor,
+  ShareTokenVerifier,
+  signShareToken,
+  TOKEN_AUDIENCE,
+  verifyShareToken,
+} from '../../src/auth/tokens.js';
 import { type ErrorCode, HubError } from '../../src/errors.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -309,6 +315,90 @@ describe('share tokens and the keyring that signs them', () => {
       for (const token of garbage) {
         assertRefused(() => verifyShareToken(keyring, HUB_ID, token), 'TOKEN_INVALID');
       }
+    });
+  });
+
+  describe('the verifier that remembers checked signatures', () => {
+    const sign = (overrides: Partial<{ shareId: string; expiresAt: number | null }> = {}) =>
+      signShareToken(keyring, HUB_ID, {
+        boardId: BOARD,
+        shareId: SHARE,
+        role: 'edit',
+        expiresAt: null,
+        ...overrides,
+      });
+
+    it('answers like verifyShareToken, the first time and again', async () => {
+      const verifier = new ShareTokenVerifier(keyring, HUB_ID);
+      const expiresAt = nowSeconds() + 3600;
+      const token = await sign({ expiresAt });
+      const expected = verifyShareToken(keyring, HUB_ID, token);
+      assert.deepEqual(verifier.verify(token), expected);
+      assert.deepEqual(verifier.verify(token), expected);
+      assert.equal(verifier.remembered, 1);
+    });
+
+    it('refuses a remembered token once it has expired', async () => {
+      const verifier = new ShareTokenVerifier(keyring, HUB_ID);
+      const expiresAt = nowSeconds() + 60;
+      const token = await sign({ expiresAt });
+      assert.equal(verifier.verify(token, expiresAt - 1).expiresAt, expiresAt);
+      assertRefused(() => verifier.verify(token, expiresAt), 'TOKEN_EXPIRED');
+    });
+
+    it('refuses a remembered token not yet valid until its time comes', async () => {
+      const verifier = new ShareTokenVerifier(keyring, HUB_ID);
+      const notBefore = nowSeconds() + 60;
+      const token = await new SignJWT(genuineClaims({ nbf: notBefore }))
+        .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
+        .sign(privateKey);
+      assertRefused(() => verifier.verify(token), 'TOKEN_INVALID');
+      assertRefused(() => verifier.verify(token), 'TOKEN_INVALID');
+      assert.equal(verifier.verify(token, notBefore).shareId, SHARE);
+    });
+
+    it('refuses a remembered token at once when its key is retired by another process', async () => {
+      const dir = tempDataDir();
+      const live = Keyring.open(dir);
+      const verifier = new ShareTokenVerifier(live, HUB_ID);
+      const token = await signShareToken(live, HUB_ID, {
+        boardId: BOARD,
+        shareId: SHARE,
+        role: 'edit',
+        expiresAt: null,
+      });
+      assert.equal(verifier.verify(token).shareId, SHARE);
+      assert.equal(verifier.remembered, 1);
+
+      const file = join(dir, 'keys', 'keyring.json');
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as { keys: Array<{ retiredAt: number | null }> };
+      for (const key of stored.keys) key.retiredAt = Date.now();
+      writeFileSync(file, JSON.stringify(stored));
+      utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+      assertRefused(() => verifier.verify(token), 'TOKEN_INVALID');
+      assert.equal(verifier.remembered, 0);
+    });
+
+    it('remembers only tokens whose signature verified, and at most its capacity', async () => {
+      const verifier = new ShareTokenVerifier(keyring, HUB_ID, 2);
+      const genuine = await sign();
+      const [header, payload] = genuine.split('.');
+      const forged = `${header}.${payload}.${b64url(Buffer.alloc(64, 7))}`;
+      const tampered = `${header}.${b64json(genuineClaims({ sub: OTHER_BOARD }))}.${genuine.split('.')[2]}`;
+      for (const token of [forged, tampered, forged])
+        assertRefused(() => verifier.verify(token), 'TOKEN_INVALID');
+      assert.equal(verifier.remembered, 0);
+
+      const tokens = [
+        genuine,
+        await sign({ shareId: 's_share000000002' }),
+        await sign({ shareId: 's_share000000003' }),
+      ];
+      for (const token of tokens) verifier.verify(token);
+      assert.equal(verifier.remembered, 2);
+      // The evicted one is checked afresh and still accepted.
+      assert.equal(verifier.verify(genuine).shareId, SHARE);
+      assert.equal(verifier.remembered, 2);
     });
   });
 });
