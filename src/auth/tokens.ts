@@ -8,10 +8,11 @@ import type { Role } from './roles.js';
  * board (sub), the share id (jti) and, for the reader's convenience, the role; the share row
  * stays the authority on role and revocation.
  *
- * Signing uses jose (loaded when the first share is signed). Verification is done here with node:crypto, on purpose: jose 6 verifies
- * through WebCrypto, which runs every check on libuv's thread pool; in a reconnect storm of a
- * whole room that costs a thread hop per upgrade and ~4 KiB of native memory per connection
- * (measured), while a synchronous Ed25519 check costs ~50 µs. What is accepted is deliberately
+ * Signing uses jose (loaded when the first share is signed). Verification is done here with
+ * node:crypto, on purpose: jose 6 verifies through WebCrypto, which runs every check on libuv's
+ * thread pool; in a reconnect storm of a whole room that costs a thread hop per upgrade and
+ * ~4 KiB of native memory per connection (measured), while a synchronous Ed25519 check costs
+ * ~50 µs. What is accepted is deliberately
  * narrow: exactly three base64url parts, alg pinned to EdDSA, no `crit` extensions, a kid of a
  * live key of this hub, then issuer, audience, expiry and not-before checked like jose does.
  */
