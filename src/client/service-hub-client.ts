@@ -79,7 +79,7 @@ export function createServiceHubClient(hub: Hub, actor: Actor = { name: 'app' })
         const page = service().audit.query({ ...query, action: auditAction(query.action) });
         return { entries: page.entries.map(toAuditRow), nextCursor: page.nextCursor };
       }),
-    verifyAudit: () => call(() => ({ ...service().audit.verify() })),
+    verifyAudit: () => call(async () => ({ ...(await service().audit.verifyInSlices()) })),
     exportAudit: (filter, format) =>
       call(() => {
         const chunks: string[] = [];

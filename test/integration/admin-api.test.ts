@@ -738,6 +738,15 @@ describe('audit trail of administration', () => {
         to: 'comment',
       });
       adminRow('share_revoke', { share_id: issued.share.id });
+      // The hub checks its chain off its event loop (a connection of its own), and finds it whole.
+      const verdict = await api.expect<{ ok: boolean; rows: number; headHash: string }>(
+        200,
+        'GET',
+        '/api/audit/verify',
+      );
+      assert.equal(verdict.ok, true);
+      assert.ok(verdict.rows >= rows.length, `${verdict.rows} rows checked, ${rows.length} written`);
+      assert.match(verdict.headHash, /^[0-9a-f]{64}$/);
       assert.equal(JSON.parse(adminRow('key_rotate').detail).kid, rotated.kid);
       assert.deepEqual(JSON.parse(adminRow('key_retire').detail).kids, [retired[0]?.kid]);
       assert.equal(rows.filter((r) => r.action === 'admin_auth_failed').length, 2);

@@ -71,6 +71,9 @@ describe('the in-process HubClient', () => {
       const page = await client.queryAudit({ action: 'share_create' });
       assert.equal(page.entries[0]?.actor, 'app', 'changes are audited as the app');
       assert.equal('prevHash' in (page.entries[0] ?? {}), false);
+      const chain = await client.verifyAudit();
+      assert.equal(chain.ok, true);
+      assert.ok(chain.ok && chain.rows > 0);
     });
   });
 

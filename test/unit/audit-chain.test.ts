@@ -16,6 +16,7 @@ import {
   type AuditFilter,
   auditRowHash,
   GENESIS_HASH,
+  verifyAuditChainInSlices,
 } from '../../src/storage/audit-store.js';
 import { DATABASE_FILE, type Db } from '../../src/storage/database.js';
 import { SCHEMA_VERSION } from '../../src/storage/migrations.js';
@@ -334,6 +335,67 @@ describe('the audit log refuses changes and proves it was not altered', () => {
     const result = stores.audit.verify();
     assert.equal(!result.ok && result.brokenAt.id, 3);
     assert.match(!result.ok ? result.brokenAt.reason : '', /genesis/);
+  });
+});
+
+describe('verifying in slices, as a running hub does', () => {
+  it('reaches the same verdicts as verify(): empty, intact, altered, pruned', async () => {
+    const empty = open(tempDataDir());
+    assert.deepEqual(await new AuditService(empty).verifyInSlices(), empty.audit.verify());
+
+    const intact = open(tempDataDir());
+    for (let i = 0; i < 50; i++) intact.audit.append([entry({ ts: i })]);
+    const verdict = await new AuditService(intact).verifyInSlices();
+    assert.deepEqual(verdict, intact.audit.verify());
+    assert.deepEqual(verdict, { ok: true, rows: 50, headHash: allRows(intact.db).at(-1)!.hash });
+
+    const altered = open(tempDataDir());
+    for (let i = 0; i < 50; i++) altered.audit.append([entry({ ts: i })]);
+    dropGuards(altered.db);
+    altered.db.exec("UPDATE audit_log SET ip = '10.0.0.66' WHERE id = 30");
+    const broken = await verifyAuditChainInSlices(altered.file, 0);
+    assert.deepEqual(broken, altered.audit.verify());
+    assert.equal(!broken.ok && broken.brokenAt.id, 30);
+
+    const pruned = open(tempDataDir());
+    for (let i = 0; i < 50; i++) pruned.audit.append([entry({ ts: i })]);
+    assert.ok(pruned.audit.prune(25, 1_000));
+    const afterPrune = await verifyAuditChainInSlices(pruned.file, 0);
+    assert.equal(afterPrune.ok, true);
+    assert.deepEqual(afterPrune, pruned.audit.verify());
+  });
+
+  it('lets the event loop run between slices and checks the log as it was when it began, while rows are appended', async () => {
+    const stores = open(tempDataDir());
+    for (let i = 0; i < 10; i++) {
+      stores.audit.append(Array.from({ length: 100 }, (_, j) => entry({ ts: i * 100 + j })));
+    }
+    let turns = 0;
+    let appended = 0;
+    let verifying = true;
+    const appendEachTurn = (): void => {
+      if (!verifying) return;
+      turns++;
+      // The hub's own connection writes while the walk holds its read snapshot.
+      if (turns % 50 === 0) {
+        stores.audit.append([entry({ ts: 5_000 + turns, action: 'disconnect' })]);
+        appended++;
+      }
+      setImmediate(appendEachTurn);
+    };
+    setImmediate(appendEachTurn);
+    // One row per slice: the walk takes at least one turn per row.
+    const verdict = await verifyAuditChainInSlices(stores.file, 0);
+    verifying = false;
+    assert.ok(turns >= 900, `the event loop ran ${turns} turns during the walk`);
+    assert.ok(appended > 0);
+    assert.equal(verdict.ok, true);
+    assert.equal(verdict.rows, 1_000, 'rows appended during the walk are not part of it');
+    assert.deepEqual(stores.audit.verify(), {
+      ok: true,
+      rows: 1_000 + appended,
+      headHash: allRows(stores.db).at(-1)!.hash,
+    });
   });
 });
 

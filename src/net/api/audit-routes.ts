@@ -48,7 +48,7 @@ export function registerAuditRoutes(app: FastifyInstance, service: HubService): 
       }),
   );
 
-  app.get('/api/audit/verify', async () => service.audit.verify());
+  app.get('/api/audit/verify', () => service.audit.verifyInSlices());
 
   app.get<{ Querystring: z.infer<typeof ExportQuery> }>(
     '/api/audit/export',
