@@ -81,10 +81,10 @@ export function createServiceHubClient(hub: Hub, actor: Actor = { name: 'app' })
       }),
     verifyAudit: () => call(async () => ({ ...(await service().audit.verifyInSlices()) })),
     exportAudit: (filter, format) =>
-      call(() => {
-        const chunks: string[] = [];
-        service().audit.export(auditFilter(filter), format, (chunk) => chunks.push(chunk));
-        return chunks.join('');
+      call(async () => {
+        let text = '';
+        for await (const chunk of service().audit.exportInSlices(auditFilter(filter), format)) text += chunk;
+        return text;
       }),
 
     getSettings: () => call(() => ({ ...service().getSettings() })),

@@ -7,6 +7,7 @@ import {
   type AuditExportFormat,
   type AuditPage,
   type AuditVerification,
+  exportAuditInSlices,
   type PruneResult,
   verifyAuditChainInSlices,
 } from '../storage/audit-store.js';
@@ -80,11 +81,24 @@ export class AuditService {
     return this.stores.audit.query(parseOrThrow(AuditQuerySchema, filter, 'audit query'));
   }
 
-  /** Streams the filtered rows (newest first) to `write`; returns how many rows were written. */
+  /**
+   * Streams the filtered rows (newest first) to `write`; returns how many rows were written.
+   * In one piece: for the CLI and tests. A running hub uses exportInSlices.
+   */
   export(filter: AuditFilterInput, format: AuditExportFormat, write: (chunk: string) => void): number {
     const validFilter = parseOrThrow(AuditFilterSchema, filter, 'audit filter');
     const validFormat = parseOrThrow(ExportFormatSchema, format, 'export format');
     return this.stores.audit.exportRows(validFilter, validFormat, write);
+  }
+
+  /**
+   * The same export on a connection of its own, a chunk of lines per event-loop turn. The filter is
+   * checked at once (a bad one throws here, before anything is sent).
+   */
+  exportInSlices(filter: AuditFilterInput, format: AuditExportFormat): AsyncGenerator<string> {
+    const validFilter = parseOrThrow(AuditFilterSchema, filter, 'audit filter');
+    const validFormat = parseOrThrow(ExportFormatSchema, format, 'export format');
+    return exportAuditInSlices(this.stores.file, validFilter, validFormat);
   }
 
   /** Removes rows older than `retentionMs` and records the removal in the chain. */

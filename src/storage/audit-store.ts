@@ -263,8 +263,8 @@ class ChainWalk {
   }
 }
 
-/** Hashing this long at a time keeps a hub's live edits flowing while its chain is checked. */
-const VERIFY_SLICE_MS = 4;
+/** Working this long at a time keeps a hub's live edits flowing while its log is checked or exported. */
+const SLICE_MS = 4;
 
 /**
  * Verifies the chain of the database at `file` without stalling the event loop: on a read-only
@@ -272,14 +272,51 @@ const VERIFY_SLICE_MS = 4;
  * appending meanwhile (WAL), and the walk sees the log as it was when it began. Checking 100,000
  * rows takes ~0.5 s, which verify() would spend in one piece, stalling every board.
  */
-export async function verifyAuditChainInSlices(
-  file: string,
-  sliceMs = VERIFY_SLICE_MS,
-): Promise<AuditVerification> {
+export async function verifyAuditChainInSlices(file: string, sliceMs = SLICE_MS): Promise<AuditVerification> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
     return await new AuditStore(db).verifyInSlices(sliceMs);
+  } finally {
+    db.close();
+  }
+}
+
+/** One exported row: a CSV line, or a JSON object on its own line, with AUDIT_EXPORT_COLUMNS. */
+function exportLine(row: AuditRow, format: AuditExportFormat): string {
+  const values = [
+    row.id,
+    isoTime(row.ts),
+    row.action,
+    row.actor,
+    row.board_id,
+    row.share_id,
+    row.label,
+    row.ip,
+    row.user_agent,
+    row.detail,
+    row.hash,
+  ] as const;
+  if (format === 'csv') return csvLine(values);
+  const line = Object.fromEntries(AUDIT_EXPORT_COLUMNS.map((column, index) => [column, values[index]]));
+  return `${JSON.stringify(line)}\n`;
+}
+
+/**
+ * The export of the database at `file`, for a running hub: read on a read-only connection of its
+ * own, a chunk of lines per event-loop turn, so exporting a long log never stalls live edits.
+ * The connection closes when the last chunk is taken or the consumer stops early.
+ */
+export async function* exportAuditInSlices(
+  file: string,
+  filter: AuditFilter,
+  format: AuditExportFormat,
+  sliceMs = SLICE_MS,
+): AsyncGenerator<string> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    yield* new AuditStore(db).exportInSlices(filter, format, sliceMs);
   } finally {
     db.close();
   }
@@ -492,8 +529,53 @@ export class AuditStore {
   /**
    * Streams every matching row, newest first, as CSV (header row, RFC 4180) or JSON lines to
    * `write`, one chunk per line. detail is the stored JSON text in both: it is what the hash covers.
+   * Synchronous: for a process that relays live edits, use exportAuditInSlices.
    */
   exportRows(filter: AuditFilter, format: AuditExportFormat, write: (chunk: string) => void): number {
+    const exported = this.exportedRows(filter);
+    if (format === 'csv') write(csvLine(AUDIT_EXPORT_COLUMNS));
+    let count = 0;
+    for (const row of exported) {
+      write(exportLine(row, format));
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * exportRows, as one chunk of lines per event-loop turn (about `sliceMs` of rows each). Only for
+   * a connection of its own: the read transaction stays open until the last chunk is taken or the
+   * reader stops early, so the whole export is one snapshot.
+   */
+  async *exportInSlices(
+    filter: AuditFilter,
+    format: AuditExportFormat,
+    sliceMs: number,
+  ): AsyncGenerator<string> {
+    this.db.exec('BEGIN');
+    const rows = this.exportedRows(filter);
+    try {
+      let chunk = format === 'csv' ? csvLine(AUDIT_EXPORT_COLUMNS) : '';
+      for (;;) {
+        const sliceEnd = performance.now() + sliceMs;
+        let next = rows.next();
+        while (!next.done) {
+          chunk += exportLine(next.value, format);
+          if (performance.now() >= sliceEnd) break;
+          next = rows.next();
+        }
+        if (chunk !== '') yield chunk;
+        if (next.done) return;
+        chunk = '';
+        await nextTurn();
+      }
+    } finally {
+      rows.return?.();
+      this.db.exec('COMMIT');
+    }
+  }
+
+  private exportedRows(filter: AuditFilter): IterableIterator<AuditRow> {
     const filterOnly: AuditFilter = {
       from: filter.from,
       to: filter.to,
@@ -502,31 +584,7 @@ export class AuditStore {
       actor: filter.actor,
       ip: filter.ip,
     };
-    if (format === 'csv') write(csvLine(AUDIT_EXPORT_COLUMNS));
-    let count = 0;
-    for (const row of this.filteredStatement(filterOnly, false).iterate(boundValues(filterOnly))) {
-      const values = [
-        row.id,
-        isoTime(row.ts),
-        row.action,
-        row.actor,
-        row.board_id,
-        row.share_id,
-        row.label,
-        row.ip,
-        row.user_agent,
-        row.detail,
-        row.hash,
-      ] as const;
-      if (format === 'csv') {
-        write(csvLine(values));
-      } else {
-        const line = Object.fromEntries(AUDIT_EXPORT_COLUMNS.map((column, index) => [column, values[index]]));
-        write(`${JSON.stringify(line)}\n`);
-      }
-      count++;
-    }
-    return count;
+    return this.filteredStatement(filterOnly, false).iterate(boundValues(filterOnly));
   }
 
   /**

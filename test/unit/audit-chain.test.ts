@@ -15,6 +15,7 @@ import {
   type AuditEntry,
   type AuditFilter,
   auditRowHash,
+  exportAuditInSlices,
   GENESIS_HASH,
   verifyAuditChainInSlices,
 } from '../../src/storage/audit-store.js';
@@ -763,6 +764,40 @@ describe('querying and exporting the audit log', () => {
         queried,
       );
     }
+  });
+
+  it('the export a running hub streams in slices is the one-piece export, for every filter and format', async () => {
+    const stores = variedLog();
+    const service = new AuditService(stores);
+    for (const filter of [...FILTERS, {}]) {
+      for (const format of ['csv', 'jsonl'] as const) {
+        const chunks: string[] = [];
+        // One row per slice: many chunks, each a whole number of lines.
+        for await (const chunk of exportAuditInSlices(stores.file, filter, format, 0)) chunks.push(chunk);
+        const oneChunk: string[] = [];
+        for await (const chunk of service.exportInSlices(filter, format)) oneChunk.push(chunk);
+        const expected = exportText(service, filter, format);
+        assert.equal(chunks.join(''), expected, `${format} ${JSON.stringify(filter)}`);
+        assert.equal(oneChunk.join(''), expected);
+        assert.ok(chunks.every((chunk) => chunk.endsWith('\n')));
+        if (expected.split('\n').length > 3) assert.ok(chunks.length > 1);
+      }
+    }
+    assert.throws(() => service.exportInSlices({ from: 10, to: 5 }, 'csv'), isInvalidArgument);
+  });
+
+  it('a sliced export stopped early releases its snapshot and its connection', async () => {
+    const stores = variedLog();
+    const chunks = exportAuditInSlices(stores.file, {}, 'jsonl', 0);
+    const first = await chunks.next();
+    assert.equal(first.done, false);
+    // While the export holds its read snapshot, the WAL cannot be reset past it.
+    stores.audit.append([entry({ ts: 9_000 })]);
+    const held = stores.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    assert.equal(held[0]?.busy, 1);
+    await chunks.return(undefined);
+    const released = stores.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    assert.equal(released[0]?.busy, 0);
   });
 });
 
