@@ -62,6 +62,9 @@ export type AuditFilterInput = z.input<typeof AuditFilterSchema>;
 export type AuditQueryInput = z.input<typeof AuditQuerySchema>;
 
 export class AuditService {
+  private runningWalk: Promise<AuditVerification> | null = null;
+  private nextWalk: Promise<AuditVerification> | null = null;
+
   constructor(private readonly stores: Stores) {}
 
   /**
@@ -72,9 +75,29 @@ export class AuditService {
     return this.stores.audit.verify();
   }
 
-  /** The same walk on a connection of its own, a few milliseconds per event-loop turn. */
+  /**
+   * The same walk on a connection of its own, a few milliseconds per event-loop turn. The app
+   * re-checks the chain on every audit change while its audit screen is open, so callers share
+   * walks: while one runs, every later caller gets the next one, which starts when the running one
+   * ends (so it covers their rows). At most one walk runs and one waits, however many ask.
+   */
   verifyInSlices(): Promise<AuditVerification> {
-    return verifyAuditChainInSlices(this.stores.file);
+    if (this.runningWalk === null) return this.startWalk();
+    this.nextWalk ??= this.runningWalk
+      .catch(() => undefined)
+      .then(() => {
+        this.nextWalk = null;
+        return this.startWalk();
+      });
+    return this.nextWalk;
+  }
+
+  private startWalk(): Promise<AuditVerification> {
+    const walk: Promise<AuditVerification> = verifyAuditChainInSlices(this.stores.file).finally(() => {
+      if (this.runningWalk === walk) this.runningWalk = null;
+    });
+    this.runningWalk = walk;
+    return walk;
   }
 
   query(filter: AuditQueryInput = {}): AuditPage {

@@ -366,6 +366,24 @@ describe('verifying in slices, as a running hub does', () => {
     assert.deepEqual(afterPrune, pruned.audit.verify());
   });
 
+  it('concurrent callers share walks: one runs, one waits and covers what was appended meanwhile', async () => {
+    const stores = open(tempDataDir());
+    for (let i = 0; i < 20; i++) stores.audit.append([entry({ ts: i })]);
+    const service = new AuditService(stores);
+    const first = service.verifyInSlices();
+    stores.audit.append([entry({ ts: 100 }), entry({ ts: 101 })]);
+    const second = service.verifyInSlices();
+    const third = service.verifyInSlices();
+    assert.notEqual(first, second);
+    assert.equal(second, third, 'callers while a walk runs share the next one');
+    assert.equal((await first).rows, 20);
+    assert.equal((await second).rows, 22);
+    // Once both are done, the next caller starts a walk of its own.
+    stores.audit.append([entry({ ts: 102 })]);
+    assert.deepEqual(await service.verifyInSlices(), stores.audit.verify());
+    assert.equal((await service.verifyInSlices()).rows, 23);
+  });
+
   it('lets the event loop run between slices and checks the log as it was when it began, while rows are appended', async () => {
     const stores = open(tempDataDir());
     for (let i = 0; i < 10; i++) {
