@@ -76,10 +76,10 @@ export class AuditService {
   }
 
   /**
-   * The same walk on a connection of its own, a few milliseconds per event-loop turn. The app
-   * re-checks the chain on every audit change while its audit screen is open, so callers share
-   * walks: while one runs, every later caller gets the next one, which starts when the running one
-   * ends (so it covers their rows). At most one walk runs and one waits, however many ask.
+   * The same walk on a connection of its own, a few milliseconds per event-loop turn. Every open
+   * audit screen (app windows, browser tabs) re-checks the chain, so callers share walks: while one
+   * runs, every later caller gets the next one, which starts when the running one ends (so it
+   * covers their rows). At most one walk runs and one waits, however many ask.
    */
   verifyInSlices(): Promise<AuditVerification> {
     if (this.runningWalk === null) return this.startWalk();

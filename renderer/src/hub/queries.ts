@@ -42,9 +42,16 @@ export function useSettings() {
   return useQuery({ queryKey: queryKeys.settings, queryFn: () => client.getSettings() });
 }
 
+/** How often the open audit screen re-checks the chain (a walk re-hashes every row). */
+const CHAIN_RECHECK_MS = 30_000;
+
 export function useAuditChain() {
   const client = useHubClient();
-  return useQuery({ queryKey: queryKeys.auditChain, queryFn: () => client.verifyAudit() });
+  return useQuery({
+    queryKey: queryKeys.auditChain,
+    queryFn: () => client.verifyAudit(),
+    refetchInterval: CHAIN_RECHECK_MS,
+  });
 }
 
 /**

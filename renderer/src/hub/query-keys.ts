@@ -13,7 +13,11 @@ export const queryKeys = {
   peers: ['peers'] as const,
   settings: ['settings'] as const,
   audit: (filter: AuditFilterInput) => ['audit', 'rows', filter] as const,
-  auditChain: ['audit', 'chain'] as const,
+  /**
+   * Not under the 'audit' topic: every connect and disconnect is an audit change, and re-hashing
+   * the whole log for each would keep the hub busy while this screen is open (see useAuditChain).
+   */
+  auditChain: ['audit-chain'] as const,
 };
 
 /** What else shows data about a topic: a new connection changes board counts and the status bar. */

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { describeError } from '../../hub/errors';
 import { useAuditChain } from '../../hub/queries';
 
-/** Whether the hash chain still verifies from the first row to the newest. */
+/** Whether the hash chain still verifies from the first row to the newest (re-checked every 30 s). */
 export function ChainStatus(): ReactNode {
   const chain = useAuditChain();
   if (chain.isPending) {
@@ -22,7 +22,11 @@ export function ChainStatus(): ReactNode {
   const status = chain.data;
   if (status.ok) {
     return (
-      <span className="badge badge-ok" role="status" title={`Newest hash: ${status.headHash}`}>
+      <span
+        className="badge badge-ok"
+        role="status"
+        title={`Newest hash: ${status.headHash} · checked at ${new Date(chain.dataUpdatedAt).toLocaleTimeString()}`}
+      >
         Chain intact · {status.rows} rows
       </span>
     );
