@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import Database, { type Statement } from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import { HubError } from '../errors.js';
-import type { Db } from './database.js';
+import { type Db, openReadOnlyDatabase } from './database.js';
 
 /**
  * The audit log is append-only and hash-chained: each row's hash covers the previous row's hash
@@ -273,9 +273,8 @@ const SLICE_MS = 4;
  * rows takes ~0.5 s, which verify() would spend in one piece, stalling every board.
  */
 export async function verifyAuditChainInSlices(file: string, sliceMs = SLICE_MS): Promise<AuditVerification> {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openReadOnlyDatabase(file);
   try {
-    db.pragma('busy_timeout = 5000');
     return await new AuditStore(db).verifyInSlices(sliceMs);
   } finally {
     db.close();
@@ -313,9 +312,8 @@ export async function* exportAuditInSlices(
   format: AuditExportFormat,
   sliceMs = SLICE_MS,
 ): AsyncGenerator<string> {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openReadOnlyDatabase(file);
   try {
-    db.pragma('busy_timeout = 5000');
     yield* new AuditStore(db).exportInSlices(filter, format, sliceMs);
   } finally {
     db.close();

@@ -65,3 +65,13 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   }
   return db;
 }
+
+/**
+ * A read-only connection of its own on the database a running hub keeps in WAL mode, for long
+ * reads that must not hold up the hub's connection (the audit log's sliced check and export).
+ */
+export function openReadOnlyDatabase(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
