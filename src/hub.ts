@@ -40,6 +40,7 @@ import { type Checkpointer, startCheckpointer } from './storage/checkpointer.js'
 import { openStores, type Stores } from './storage/stores.js';
 import { CloseCode } from './sync/close-codes.js';
 import type { ClientConnection } from './sync/connection.js';
+import { lowerHelperThreadPriority } from './thread-priority.js';
 import { VERSION } from './version.js';
 
 /**
@@ -77,6 +78,12 @@ export interface CreateHubOptions {
   logger?: Logger;
   /** Seals the signing keys with the OS keychain (the desktop app); without: an owner-only file. */
   keyProtector?: KeyProtector;
+  /**
+   * The process is the hub's own (`boardhub serve`): V8's helper threads get the lowest CPU
+   * priority, so they never hold the CPU the event loop needs (thread-priority.ts). The desktop
+   * app leaves it off: its main process also runs Chromium's threads.
+   */
+  lowerHelperThreadPriority?: boolean;
 }
 
 const CLOSE_GRACE_MS = 2000;
@@ -141,6 +148,9 @@ export function createHub(input: HubConfigInput, options: CreateHubOptions = {})
     events,
     async start() {
       if (running) throw new HubError('INTERNAL', 'The hub is already started.');
+      if (options.lowerHelperThreadPriority) {
+        log.debug({ threads: lowerHelperThreadPriority() }, 'helper threads set to the lowest CPU priority');
+      }
       running = await startRunning({ config, explicit, log, events, keyProtector: options.keyProtector });
       return { url: running.url, port: running.port };
     },

@@ -84,23 +84,26 @@ export function registerServe(program: Command, dataOption: () => [string, strin
       parseDuration,
     )
     .action(async (options: ServeOptions) => {
-      const hub = createHub({
-        auditRetentionMs: options.auditRetention,
-        dataDir: options.data,
-        host: options.host,
-        port: options.port,
-        idleUnloadMs: options.idleUnload,
-        maxPayloadBytes: options.maxPayload,
-        durability: options.durability,
-        logLevel: options.logLevel,
-        adminOnLan: options.adminOnLan === true,
-        allowedOrigins: options.allowOrigin,
-        name: options.name,
-        mdns: options.mdns,
-        mdnsInterfaces: options.mdnsInterface,
-        mdnsTtlSeconds:
-          options.mdnsTtl === undefined ? undefined : Math.max(1, Math.round(options.mdnsTtl / 1000)),
-      });
+      const hub = createHub(
+        {
+          auditRetentionMs: options.auditRetention,
+          dataDir: options.data,
+          host: options.host,
+          port: options.port,
+          idleUnloadMs: options.idleUnload,
+          maxPayloadBytes: options.maxPayload,
+          durability: options.durability,
+          logLevel: options.logLevel,
+          adminOnLan: options.adminOnLan === true,
+          allowedOrigins: options.allowOrigin,
+          name: options.name,
+          mdns: options.mdns,
+          mdnsInterfaces: options.mdnsInterface,
+          mdnsTtlSeconds:
+            options.mdnsTtl === undefined ? undefined : Math.max(1, Math.round(options.mdnsTtl / 1000)),
+        },
+        { lowerHelperThreadPriority: true },
+      );
       const { url, port } = await hub.start();
       const wsBase = url.replace(/^http/, 'ws');
       const { lanVisible } = hub.service.getSettings();
