@@ -16,8 +16,10 @@ export const HELPER_THREAD_NICE = 19;
  * compiler thread on it (perf sched). Lowered, those threads use spare CPU only; their work
  * still gets done, only later when the CPU is contended.
  *
- * Meant for a process that is the hub's own (`boardhub serve`), called once at start: threads
- * the main thread starts later (libuv's pool, worker threads) inherit its normal priority.
+ * Meant for a process that is the hub's own (`boardhub serve`), called once at start. Lowered is
+ * every thread there is at that moment but the main one: V8's helper threads and, once anything
+ * used it, libuv's pool (file and DNS work, which mostly waits on I/O, not on the CPU). Threads
+ * the main thread starts later (the checkpoint worker) inherit its normal priority.
  * Returns how many threads were lowered: 0 where /proc/self/task does not exist (macOS,
  * Windows), where nothing can be changed.
  */

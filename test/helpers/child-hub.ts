@@ -28,6 +28,24 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Runs `source` as an ES module in a fresh Node process (`args` become process.argv[1…]) and
+ * parses what it writes to stdout as JSON: for checks that must not see what a test loaded.
+ */
+export function runModuleProbe<T>(source: string, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', source, ...args],
+      { env: childEnv(), timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`probe failed: ${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as T);
+      },
+    );
+  });
+}
+
 /** Runs a management command (`board create …`, `share create … --json`) and parses its JSON output. */
 export function runCliJson<T>(args: string[]): Promise<T> {
   assertCliBuilt();

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { assertCliBuilt } from '../helpers/child-hub.js';
+import { assertCliBuilt, runModuleProbe } from '../helpers/child-hub.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -35,20 +34,7 @@ process.stdout.write(JSON.stringify([...loaded]));
 `;
 
 function loadedModulesOfRunningHub(dataDir: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    delete env.NODE_OPTIONS;
-    execFile(
-      process.execPath,
-      ['--input-type=module', '-e', PROBE, HUB_MODULE, dataDir],
-      { env, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`probe failed: ${error.message}\n${stderr}`));
-        else resolve(JSON.parse(stdout) as string[]);
-      },
-    );
-  });
+  return runModuleProbe<string[]>(PROBE, [HUB_MODULE, dataDir]);
 }
 
 describe('serving footprint', () => {

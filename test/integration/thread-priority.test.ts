@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { assertCliBuilt, spawnChildHub } from '../helpers/child-hub.js';
+import { assertCliBuilt, runModuleProbe, spawnChildHub } from '../helpers/child-hub.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -60,30 +59,13 @@ interface ProbeResult {
   nices: Record<string, number>;
 }
 
-function runProbe(): Promise<ProbeResult> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    delete env.NODE_OPTIONS;
-    execFile(
-      process.execPath,
-      ['--input-type=module', '-e', PROBE, MODULE],
-      { env, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`probe failed: ${error.message}\n${stderr}`));
-        else resolve(JSON.parse(stdout) as ProbeResult);
-      },
-    );
-  });
-}
-
 describe('helper thread priority', { skip }, () => {
   const temp = makeTempDir();
   after(() => temp.remove());
 
   it('lowers every thread but the main one; threads started afterwards keep the normal priority', async () => {
     assertCliBuilt();
-    const result = await runProbe();
+    const result = await runModuleProbe<ProbeResult>(PROBE, [MODULE]);
     // Node starts V8's platform threads before any script runs.
     assert.ok(result.lowered >= 2, `lowered only ${result.lowered} threads`);
     assert.equal(result.lowered, result.before - 1, 'every thread present but the main one');
