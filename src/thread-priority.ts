@@ -19,7 +19,8 @@ export const HELPER_THREAD_NICE = 19;
  * Meant for a process that is the hub's own (`boardhub serve`), called once at start. Lowered is
  * every thread there is at that moment but the main one: V8's helper threads and, once anything
  * used it, libuv's pool (file and DNS work, which mostly waits on I/O, not on the CPU). Threads
- * the main thread starts later (the checkpoint worker) inherit its normal priority.
+ * the main thread starts later inherit its normal priority; the checkpoint worker lowers its own
+ * (storage/checkpointer.ts).
  * Returns how many threads were lowered: 0 where /proc/self/task does not exist (macOS,
  * Windows), where nothing can be changed.
  */

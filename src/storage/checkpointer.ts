@@ -1,16 +1,23 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
+import { HELPER_THREAD_NICE } from '../thread-priority.js';
 
 /**
  * Moves WAL checkpoints off the event loop. A checkpoint copies the WAL into the database file
  * and fsyncs both; run inside a commit (SQLite's default auto-checkpoint) it stalls that commit,
  * and with it the broadcast of every edit waiting on it, for milliseconds. The hub's own
  * connection therefore turns auto-checkpointing off and this worker thread, with a connection
- * of its own, runs PASSIVE checkpoints (which never block writers) on a timer.
+ * of its own, runs PASSIVE checkpoints (which never block writers) on a timer. The thread runs at
+ * the lowest CPU priority (Linux; elsewhere the attempt is skipped): a checkpoint can wait, an
+ * edit waiting for the CPU it holds cannot (see thread-priority.ts).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  require('node:os').setPriority(tid, workerData.nice);
+} catch {}
 const Database = require(workerData.driverPath);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
@@ -42,7 +49,10 @@ export function startCheckpointer(file: string, intervalMs: number, log: Logger,
   let exited: Promise<void> = Promise.resolve();
   const launch = (): void => {
     const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
-    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driverPath, intervalMs } });
+    const started = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file, driverPath, intervalMs, nice: HELPER_THREAD_NICE },
+    });
     started.unref();
     started.on('message', (message: { error?: string }) => {
       if (message.error) log.warn({ err: message.error }, 'WAL checkpoint failed; will retry');
