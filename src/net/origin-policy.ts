@@ -38,3 +38,15 @@ export class OriginPolicy {
     );
   }
 }
+
+/**
+ * A browser request made by another site's page: Sec-Fetch-Site says so even where no Origin is
+ * sent (an `<img>`, a link, a no-cors fetch). `same-site` counts too: for an address like
+ * 127.0.0.1 it means another port of this machine, a different origin all the same.
+ */
+export function isFromAnotherSite(secFetchSite: string | string[] | undefined): boolean {
+  return secFetchSite === 'cross-site' || secFetchSite === 'same-site';
+}
+
+export const ANOTHER_SITE_REFUSAL =
+  "Requests made by another website's page are refused; open the hub's own pages instead.";

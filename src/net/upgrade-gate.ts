@@ -7,12 +7,12 @@ import { describeError, HubError, isHubError } from '../errors.js';
 import { ID_PATTERN } from '../ids.js';
 import type { Logger } from '../log.js';
 import type { RoomManager } from '../rooms/room-manager.js';
-import type { HubService } from '../service/hub-service.js';
+import type { GrantedAccess, HubService } from '../service/hub-service.js';
 import type { AuditEntry } from '../storage/audit-store.js';
 import { ClientConnection, type ConnectionHooks, type ConnectionIdentity } from '../sync/connection.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { BOARD_PATH_PREFIX } from './join-url.js';
-import type { OriginPolicy } from './origin-policy.js';
+import { ANOTHER_SITE_REFUSAL, isFromAnotherSite, type OriginPolicy } from './origin-policy.js';
 import { StringPool } from './string-pool.js';
 
 /**
@@ -106,13 +106,12 @@ async function admit(
     if (!deps.originPolicy.allows(request.headers.origin, request.headers.host)) {
       throw new HubError('ORIGIN_NOT_ALLOWED', 'WebSocket connections from this web origin are not allowed.');
     }
-    const retryAfter = ip === null ? 0 : await deps.limiter.retryAfterSeconds(ip);
-    if (retryAfter > 0) {
-      throw new HubError('TOO_MANY_FAILURES', `Too many failed attempts; try again in ${retryAfter} s.`);
+    if (request.headers.origin === undefined && isFromAnotherSite(request.headers['sec-fetch-site'])) {
+      throw new HubError('CROSS_SITE_REFUSED', ANOTHER_SITE_REFUSAL);
     }
     const parsed = parseBoardRequest(request.url);
     boardId = parsed.boardId;
-    const access = await deps.service.authorizeBoardAccess(parsed.token, parsed.boardId);
+    const access = await authorizeUnlessBlocked(deps, ip, parsed.token, parsed.boardId);
     if (socket.destroyed) return;
     if (!deps.isAcceptingConnections()) throw new HubError('BOARD_UNAVAILABLE', 'The hub is shutting down.');
     const room = deps.rooms.acquire(access.board.id);
@@ -136,9 +135,15 @@ async function admit(
   } catch (error) {
     const hubError = isHubError(error) ? error : new HubError('INTERNAL', 'Internal error.');
     if (!isHubError(error)) deps.log.error({ err: describeError(error) }, 'upgrade failed');
-    if (ip !== null && hubError.httpStatus === 401) await deps.limiter.recordFailure(ip);
-    // A blocked IP's further attempts are not audited one by one: that would be the flood.
-    if (hubError.code !== 'TOO_MANY_FAILURES')
+    const counted = ip !== null && hubError.httpStatus === 401 && hubError.code !== 'TOKEN_MISSING';
+    if (counted) await deps.limiter.recordFailure(ip);
+    // A blocked IP's further attempts, and tokenless knocks past the per-minute count, are not
+    // audited one by one: that would be the flood.
+    const audited =
+      hubError.code === 'TOKEN_MISSING'
+        ? ip === null || (await deps.limiter.auditsCredentiallessRefusal(ip))
+        : hubError.code !== 'TOO_MANY_FAILURES';
+    if (audited)
       deps.audit({
         ts: Date.now(),
         action: 'denied',
@@ -149,5 +154,30 @@ async function admit(
         detail: { code: hubError.code, reason: hubError.message },
       });
     refuse(socket, hubError.httpStatus, hubError.code, hubError.message);
+  }
+}
+
+/**
+ * The token is checked first, whatever the IP's failures: a correct link is never locked out by
+ * someone else's guesses. Only a wrong token from a blocked IP becomes 429 (and is not counted
+ * again).
+ */
+async function authorizeUnlessBlocked(
+  deps: UpgradeGateDeps,
+  ip: string | null,
+  token: string | null,
+  boardId: string,
+): Promise<GrantedAccess> {
+  try {
+    return await deps.service.authorizeBoardAccess(token, boardId);
+  } catch (error) {
+    if (ip === null || !isHubError(error) || error.httpStatus !== 401 || error.code === 'TOKEN_MISSING') {
+      throw error;
+    }
+    const retryAfter = await deps.limiter.retryAfterSeconds(ip);
+    if (retryAfter > 0) {
+      throw new HubError('TOO_MANY_FAILURES', `Too many failed attempts; try again in ${retryAfter} s.`);
+    }
+    throw error;
   }
 }

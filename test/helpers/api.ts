@@ -13,6 +13,8 @@ export interface ApiRequest {
   token?: string | null;
   origin?: string;
   userAgent?: string;
+  /** Further headers, sent as is (e.g. what a browser adds: Sec-Fetch-Site). */
+  headers?: Record<string, string>;
 }
 
 export interface ApiResponse {
@@ -94,7 +96,10 @@ export class AdminApi {
   }
 
   async request(method: string, path: string, options: ApiRequest = {}): Promise<ApiResponse> {
-    const headers: Record<string, string> = { 'user-agent': options.userAgent ?? TEST_USER_AGENT };
+    const headers: Record<string, string> = {
+      'user-agent': options.userAgent ?? TEST_USER_AGENT,
+      ...options.headers,
+    };
     const token = options.token === undefined ? this.token : options.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (options.origin !== undefined) headers.origin = options.origin;

@@ -55,9 +55,9 @@ export interface RawResult {
 }
 
 /** Attempts a WebSocket upgrade and reports the HTTP status of a refusal (or 101 on success). */
-export function tryUpgrade(url: string): Promise<RawResult> {
+export function tryUpgrade(url: string, headers: Record<string, string> = {}): Promise<RawResult> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { headers });
     ws.on('open', () => {
       ws.terminate();
       resolve({ status: 101, body: '' });
