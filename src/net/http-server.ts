@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { describeError, isHubError } from '../errors.js';
 import { type Logger, redactUrl } from '../log.js';
 import type { HubService } from '../service/hub-service.js';
@@ -33,11 +33,32 @@ export interface HttpServerOptions {
   uiDir: string | undefined;
 }
 
+const FRAMEWORK_ERROR_MESSAGES: Record<string, string> = {
+  FST_ERR_BAD_URL: 'Malformed request URL: the path is not valid percent-encoded UTF-8.',
+  FST_ERR_MAX_PARAM_LENGTH: 'Malformed request URL: a path segment is too long.',
+};
+
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const { log, service } = options;
   // Requests and responses are checked with the routes' zod shapes (schema.ts); no type
   // coercion: {"name": 123} is a 400, not the string "123".
-  const app = Fastify({ logger: false, return503OnClosing: true, schemaController: zodSchemaController });
+  const app = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    schemaController: zodSchemaController,
+    // Errors fastify raises before routing (a path it cannot decode, e.g. overlong UTF-8 such as
+    // /%C0%AF) bypass the error handler; they leave in the hub's shape too.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const status = error.statusCode ?? 400;
+      if (status >= 500) log.error({ err: describeError(error) }, 'request failed before routing');
+      reply.code(status).send({
+        error:
+          status >= 500
+            ? { code: 'INTERNAL', message: 'Internal error.' }
+            : { code: 'BAD_REQUEST', message: FRAMEWORK_ERROR_MESSAGES[error.code] ?? 'Malformed request.' },
+      });
+    },
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     log.debug({ method: request.method, url: redactUrl(request.url), status: reply.statusCode }, 'http');

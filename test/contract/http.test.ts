@@ -163,3 +163,19 @@ describe('HubClient over HTTP only', () => {
     });
   });
 });
+
+describe('HTTP errors before routing', () => {
+  it('a path that is not valid UTF-8 (overlong /%C0%AF) is a 400 in the hub’s error shape', async () => {
+    await withHub(async (hub) => {
+      for (const path of ['/%C0%AF', '/api/boards/%C0%AF', '/api/%FF']) {
+        const response = await fetch(`${baseUrlOf(hub)}${path}`);
+        const text = await response.text();
+        assert.equal(response.status, 400, `${path}: ${text}`);
+        const body = JSON.parse(text) as { error: { code: string; message: string } };
+        assert.equal(body.error.code, 'BAD_REQUEST', path);
+        assert.match(body.error.message, /Malformed request URL/, path);
+        assert.doesNotMatch(text, /FST_ERR|\n\s+at /, path);
+      }
+    });
+  });
+});
