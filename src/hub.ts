@@ -37,6 +37,7 @@ import { readStoredSettings, resolveStartSettings, writeStoredSettings } from '.
 import type { LiveSettingsControl } from './service/settings-service.js';
 import type { AuditEntry } from './storage/audit-store.js';
 import { type Checkpointer, startCheckpointer } from './storage/checkpointer.js';
+import { STARTUP_CHECK_MAX_BYTES } from './storage/database-check.js';
 import { openStores, type Stores } from './storage/stores.js';
 import { CloseCode } from './sync/close-codes.js';
 import type { ClientConnection } from './sync/connection.js';
@@ -221,7 +222,15 @@ async function startRunning({ config, explicit, log, events, keyProtector }: Sta
       `Another hub (process ${other.pid}) is already serving ${config.dataDir} on port ${other.port}.`,
     );
   }
-  const stores = openStores(config.dataDir, { durability: config.durability, autoCheckpoint: false });
+  const stores = openStores(config.dataDir, {
+    durability: config.durability,
+    autoCheckpoint: false,
+    quickCheck: {
+      maxBytes: STARTUP_CHECK_MAX_BYTES,
+      onUnchecked: (file) =>
+        log.warn({ file }, 'database too big to check at start; `boardhub backup` checks its copy in full'),
+    },
+  });
   const checkpointer = startCheckpointer(stores.file, CHECKPOINT_INTERVAL_MS, log);
   const stopAuditEvents = stores.audit.onAppend(() => events.emit({ topic: 'audit' }));
   let closeServer: (() => Promise<void>) | null = null;

@@ -3,6 +3,7 @@ import { defaultDataDir } from '../config.js';
 import { describeError, isHubError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerAudit } from './audit-command.js';
+import { registerBackup } from './backup-command.js';
 import { registerBoard } from './board-command.js';
 import { registerKeys } from './key-command.js';
 import { registerLan } from './lan-command.js';
@@ -28,6 +29,7 @@ function buildProgram(): Command {
   registerKeys(program, dataOption);
   registerAudit(program, dataOption);
   registerLan(program, dataOption);
+  registerBackup(program, dataOption);
   return program;
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeError, HubError } from '../errors.js';
+import { assertDatabaseWhole, storageErrorAt } from './database-check.js';
 import { assertSchemaKnown, migrate } from './migrations.js';
 
 export type Db = Database.Database;
@@ -30,6 +31,11 @@ export interface OpenOptions {
    * CLI connections keep SQLite's automatic checkpoints.
    */
   autoCheckpoint?: boolean;
+  /**
+   * The hub at start: run quick_check on files up to this many bytes before anything writes
+   * (database-check.ts). onUnchecked hears of a bigger file, which is not checked.
+   */
+  quickCheck?: { maxBytes: number; onUnchecked(file: string): void };
 }
 
 export function databaseFile(dataDir: string): string {
@@ -37,20 +43,19 @@ export function databaseFile(dataDir: string): string {
 }
 
 export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
-  const { durability = 'normal', autoCheckpoint = true } = options;
+  const { durability = 'normal', autoCheckpoint = true, quickCheck } = options;
   ensureDataDir(dataDir);
+  const file = databaseFile(dataDir);
   let db: Db;
   try {
-    db = new Database(databaseFile(dataDir));
+    db = new Database(file);
   } catch (error) {
-    throw new HubError(
-      'DATA_DIR_UNUSABLE',
-      `Cannot open the database in ${dataDir}: ${describeError(error)}`,
-    );
+    throw storageErrorAt(file, error);
   }
   try {
     // First, so that every following step waits for a concurrent process instead of failing.
     db.pragma('busy_timeout = 5000');
+    if (quickCheck && !assertDatabaseWhole(db, file, quickCheck.maxBytes)) quickCheck.onUnchecked(file);
     assertSchemaKnown(db);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -61,7 +66,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
     migrate(db);
   } catch (error) {
     db.close();
-    throw error;
+    throw storageErrorAt(file, error);
   }
   return db;
 }
