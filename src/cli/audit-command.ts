@@ -32,12 +32,22 @@ export function registerAudit(program: Command, dataOption: () => [string, strin
     .option(...dataOption())
     .option('--json', 'print the result as JSON')
     .action((options: { data: string; json?: boolean }) => {
-      const result = withAuditService(options.data, (service) => service.verify());
+      const { result, newestGap } = withAuditService(options.data, (service) => ({
+        result: service.verify(),
+        // An intact chain is not a complete log: the hub records where it could not write.
+        newestGap: service.query({ action: 'audit_gap', limit: 1 }).entries[0],
+      }));
       if (!result.ok) process.exitCode = 1;
       if (options.json) {
-        printJson(result);
+        printJson({ ...result, newestGap: newestGap ?? null });
       } else if (result.ok) {
         process.stdout.write(`chain intact: ${result.rows} rows, head ${result.headHash}\n`);
+        if (newestGap) {
+          process.stdout.write(
+            `note: the log records storage failures (rows written late or lost), newest at ${formatTime(newestGap.ts)}: ` +
+              'boardhub audit list --action audit_gap\n',
+          );
+        }
       } else {
         process.stderr.write(
           `audit chain BROKEN at row ${result.brokenAt.id}: ${result.brokenAt.reason} ` +

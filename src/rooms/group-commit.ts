@@ -3,16 +3,22 @@ import type { Logger } from '../log.js';
 import type { AuditEntry } from '../storage/audit-store.js';
 import type { Stores } from '../storage/stores.js';
 import type { PreparedBatch, Room } from './room.js';
+import { UnwrittenAudits } from './unwritten-audits.js';
 
 /**
  * Group commit: everything the hub writes in one event-loop turn (every room's edits, audit rows)
  * goes into ONE SQLite transaction, scheduled with setImmediate so it runs after the turn's
  * I/O callbacks. Edits are broadcast only after that transaction commits: durable before
- * anyone else sees them.
+ * anyone else sees them. Audit rows of a failed commit are kept and retried (unwritten-audits.ts),
+ * with the next turn's commit or, if nothing else happens, on a timer.
  */
+const AUDIT_RETRY_MS = 1000;
+
 export class GroupCommit {
   private readonly dirtyRooms = new Set<Room>();
   private audits: AuditEntry[] = [];
+  private readonly unwritten = new UnwrittenAudits();
+  private retryTimer: NodeJS.Timeout | null = null;
   private scheduled = false;
   private closed = false;
   private transactions = 0;
@@ -68,19 +74,24 @@ export class GroupCommit {
       }
     }
     this.dirtyRooms.clear();
-    const audits = this.audits;
+    const turnAudits = this.audits;
     this.audits = [];
-    if (batches.length === 0 && audits.length === 0) return;
+    if (batches.length === 0 && turnAudits.length === 0 && !this.unwritten.pending) return;
 
+    const now = Date.now();
+    const audits = this.unwritten.pending ? [...this.unwritten.toWrite(now), ...turnAudits] : turnAudits;
     try {
-      this.commitTransaction.immediate(batches, audits, Date.now());
+      this.commitTransaction.immediate(batches, audits, now);
       this.transactions++;
+      this.unwritten.written();
     } catch (error) {
+      this.unwritten.keep(turnAudits, now);
       this.log.error(
-        { err: describeError(error), rooms: batches.length },
-        'group commit failed; nothing broadcast',
+        { err: describeError(error), rooms: batches.length, unwrittenAuditRows: this.unwritten.count },
+        'group commit failed; nothing broadcast, audit rows kept for the next commit',
       );
       for (const batch of batches) batch.room.commitFailed(batch);
+      this.scheduleRetry();
       return;
     }
     for (const batch of batches) batch.room.commitSucceeded(batch);
@@ -90,6 +101,23 @@ export class GroupCommit {
   close(): void {
     this.flushNow();
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.unwritten.pending) {
+      this.log.error(
+        { rows: this.unwritten.count },
+        'audit rows lost at shutdown: the database refused them',
+      );
+    }
+  }
+
+  /** Kept audit rows must reach the disk even if the hub has nothing else to write. */
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.schedule();
+    }, AUDIT_RETRY_MS);
+    this.retryTimer.unref();
   }
 
   private schedule(): void {

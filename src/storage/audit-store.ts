@@ -53,6 +53,7 @@ export const AUDIT_ACTIONS = [
   'peer_remove',
   'peer_trust',
   'audit_pruned',
+  'audit_gap',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -69,28 +69,6 @@ export function runCliJson<T>(args: string[]): Promise<T> {
   });
 }
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs any command of the real CLI to its end (killed after `timeoutMs`), whatever its exit code. */
-export function runCli(args: string[], timeoutMs = 30_000): Promise<CliRun> {
-  assertCliBuilt();
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: childEnv(), timeout: timeoutMs },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
 /** Creates a board and a share on a data folder with the real CLI, as an operator would. */
 export async function createBoardWithShare(
   dataDir: string,

@@ -33,6 +33,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   peer_remove: 'Hub removed',
   peer_trust: 'Hub key trusted',
   audit_pruned: 'Old rows pruned',
+  audit_gap: 'Audit rows written late or lost (storage failed)',
 };
 
 export const actionLabel = (action: string): string => AUDIT_ACTION_LABELS[action] ?? action;
@@ -43,4 +44,5 @@ export const ALARMING_ACTIONS: ReadonlySet<string> = new Set([
   'write_refused',
   'protocol_error',
   'admin_auth_failed',
+  'audit_gap',
 ]);
