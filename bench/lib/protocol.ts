@@ -66,7 +66,42 @@ export interface StreamJob {
   timeoutMs: number;
 }
 
-export type Job = LatencyJob | BurstJob | ManyRoomsJob | FillJob | LoadJob | StreamJob;
+/** The attacks of the abuse scenario (see scenarios/abuse.ts); "quiet" runs none. */
+export type AttackId =
+  | 'takeover'
+  | 'amplification'
+  | 'spoofing'
+  | 'awareness-flood'
+  | 'doc-flood'
+  | 'missing-origin';
+
+/** One attack on one room through raw sockets, stopped at `durationMs` whatever happens. */
+export interface AttackJob {
+  kind: 'attack';
+  attack: AttackId;
+  /** the attacked room through a view link and through an edit link */
+  view: ClientTarget;
+  edit: ClientTarget;
+  durationMs: number;
+}
+
+/** Writes about `bytes` of text into a board through a stock client and confirms it is stored. */
+export interface BigBoardJob {
+  kind: 'big-board';
+  target: ClientTarget;
+  bytes: number;
+  timeoutMs: number;
+}
+
+export type Job =
+  | LatencyJob
+  | BurstJob
+  | ManyRoomsJob
+  | FillJob
+  | LoadJob
+  | StreamJob
+  | AttackJob
+  | BigBoardJob;
 
 export interface LatencyResult {
   samples: number;
@@ -112,6 +147,29 @@ export interface StreamResult {
   seen: number[];
 }
 
+/** How the hub treated an attacker. */
+export interface AttackResult {
+  /** frames the attacker sent, and their bytes */
+  frames: number;
+  bytes: number;
+  /** connections the attacker opened */
+  connections: number;
+  /** close code -> how many of its connections the hub closed with it ("none" while still open at the end) */
+  closes: Record<string, number>;
+  /** the first close reason the hub gave, if any */
+  firstCloseReason: string;
+  /** permission-denied (message 2) frames the attacker received */
+  refusals: number;
+  /** spoofing only: the victim's own client ended up holding the forged presence state */
+  victimAdopted?: boolean;
+}
+
+export interface BigBoardResult {
+  /** bytes of the board's encoded state as a fresh client loaded it back */
+  storedBytes: number;
+  elapsedMs: number;
+}
+
 export interface JobResults {
   latency: LatencyResult;
   burst: BurstResult;
@@ -119,6 +177,8 @@ export interface JobResults {
   fill: FillResult;
   load: LoadResult;
   stream: StreamResult;
+  attack: AttackResult;
+  'big-board': BigBoardResult;
 }
 
 export type ToWorker = { type: 'job'; job: Job } | { type: 'continue' };
