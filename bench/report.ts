@@ -260,7 +260,7 @@ function abuseSpecs(): MetricSpec[] {
     {
       scenario: 'abuse',
       key: `${attack}.healthzWorstMs`,
-      label: `abuse, ${attack}: /healthz worst`,
+      label: `abuse, ${attack}: /healthz worst (2,000 = no answer)`,
       unit: 'ms',
       better: 'lower',
       digits: 0,

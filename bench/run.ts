@@ -121,7 +121,7 @@ function report(
     )}\n`,
   );
   const notes = [
-    `Medians of ${config.runs} run(s)${config.quick ? ' (BENCH_QUICK=1: reduced sizes)' : ''}; ratio = Boardhub / peer, verdict by the "Better" column.`,
+    `Medians of ${config.runs} run(s)${config.quick ? ' (BENCH_QUICK=1: reduced sizes)' : ''}${config.scenarios.some((id) => firstRoundOnly.has(id)) ? ` (${[...firstRoundOnly].join(', ')}: first round only)` : ''}; ratio = Boardhub / peer, verdict by the "Better" column.`,
     `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverage1m} at the start, ${oneMinuteLoad()} at the end; Boardhub ${machine.boardhub}.`,
     ...Object.entries(skipped).map(([id, why]) => `Skipped ${id}: ${why}.`),
   ];

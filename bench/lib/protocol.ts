@@ -20,6 +20,11 @@ export interface LatencyJob {
   ratePerSecond: number;
   warmupUpdates: number;
   measuredUpdates: number;
+  /**
+   * Count each measured entry a reader never got as delayed by (end of the drain - its scheduled
+   * send time), a lower bound, so a stalled server cannot look fast by delivering little.
+   */
+  countUndelivered?: boolean;
 }
 
 export interface BurstJob {
@@ -104,7 +109,10 @@ export type Job =
   | BigBoardJob;
 
 export interface LatencyResult {
+  /** recorded delays: the deliveries, plus the undelivered ones when the job counts them */
   samples: number;
+  /** measured entries some reader never received by the end of the drain */
+  undelivered: number;
   expectedSamples: number;
   p50: number;
   p90: number;

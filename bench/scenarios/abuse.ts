@@ -75,6 +75,7 @@ async function runPhase(
         ratePerSecond: c.ratePerSecond,
         warmupUpdates: c.warmupUpdates,
         measuredUpdates: c.measuredUpdates,
+        countUndelivered: true,
       },
       60_000 + ((totalUpdates * 1000) / c.ratePerSecond) * 2,
       (name) => {
@@ -130,7 +131,8 @@ function phaseMetrics(id: string, phase: PhaseOutcome): Metrics {
   if (phase.latency !== null) {
     metrics[`${id}.p99Ms`] = phase.latency.p99;
     metrics[`${id}.maxMs`] = phase.latency.max;
-    metrics[`${id}.deliveredPct`] = (100 * phase.latency.samples) / phase.latency.expectedSamples;
+    metrics[`${id}.deliveredPct`] =
+      (100 * (phase.latency.samples - phase.latency.undelivered)) / phase.latency.expectedSamples;
   }
   if (phase.attacker !== null) {
     metrics[`${id}.attackerFrames`] = phase.attacker.frames;
@@ -148,7 +150,7 @@ function phaseNote(id: string, phase: PhaseOutcome, quiet: Metrics): string {
   const parts = [
     p99 === undefined
       ? 'normal room: no figures'
-      : `normal room p99 ${p99.toFixed(2)} ms${quietP99 ? ` (${(p99 / quietP99).toFixed(2)}x quiet)` : ''}, max ${phase.latency?.max.toFixed(1)} ms`,
+      : `normal room p99 ${p99.toFixed(2)} ms${quietP99 ? ` (${(p99 / quietP99).toFixed(2)}x quiet)` : ''}, max ${phase.latency?.max.toFixed(1)} ms, ${phase.latency?.undelivered ?? 0} deliveries missing`,
     `peak RSS ${(phase.watch.peakRssKiB / MiB).toFixed(0)} MiB`,
     `/healthz worst ${phase.watch.healthzWorstMs.toFixed(0)} ms, ${phase.watch.healthzUnanswered} of ${phase.watch.healthzRequests} unanswered`,
   ];
