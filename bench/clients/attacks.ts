@@ -4,8 +4,8 @@
  * deadline whatever the hub does. What the hub did to the attacker (close codes, refusals) is
  * tallied and reported; the effect on other rooms is measured by the orchestrator.
  *
- * Also the big-board preparation: a stock client writes a few megabytes into a board so the
- * missing-origin attack hits a board whose reload is expensive.
+ * Also the big-board preparation: a stock client writes a few megabytes of small items into a
+ * board so the missing-origin attack hits a board whose reload is expensive.
  */
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -78,19 +78,19 @@ function openRaw(target: ClientTarget, tally: Tally): Promise<WebSocket | null> 
       tally.open.add(ws);
       resolve(ws);
     });
-    ws.once('close', (code: number, reason: Buffer) => {
-      tally.open.delete(ws);
-      const key = opened ? String(code) : `refused-${code}`;
-      tally.closes[key] = (tally.closes[key] ?? 0) + 1;
-      if (tally.firstCloseReason === '' && reason.length > 0) tally.firstCloseReason = reason.toString();
-      if (!opened) resolve(null);
-    });
+    // A failed handshake (refused upgrade, timeout) emits 'error' and then 'close': counted once, here.
     ws.on('error', (error: Error) => {
       if (opened) return;
       tally.closes['connect-failed'] = (tally.closes['connect-failed'] ?? 0) + 1;
       if (tally.firstCloseReason === '') tally.firstCloseReason = error.message;
       ws.terminate();
       resolve(null);
+    });
+    ws.once('close', (code: number, reason: Buffer) => {
+      if (!opened) return;
+      tally.open.delete(ws);
+      tally.closes[String(code)] = (tally.closes[String(code)] ?? 0) + 1;
+      if (tally.firstCloseReason === '' && reason.length > 0) tally.firstCloseReason = reason.toString();
     });
   });
 }
@@ -287,19 +287,28 @@ export async function runAttack(job: AttackJob): Promise<AttackResult> {
   return victimAdopted === undefined ? result : { ...result, victimAdopted };
 }
 
+/**
+ * Fills a Y.Map with ~64-byte entries, 1,000 per transaction: a board of many small items, as a
+ * drawing is (one map entry per shape). Loading a doc costs per item, not per byte, so a few
+ * huge strings would make a big board that is cheap to reload.
+ */
 export async function runBigBoard(job: BigBoardJob): Promise<BigBoardResult> {
   const start = performance.now();
-  const chunk = 'b'.repeat(100_000);
+  const entryBytes = 64;
+  const perTransaction = 1_000;
   const writer = connect(job.target, new Y.Doc());
   try {
     await within(writer.synced, job.timeoutMs, 'big-board writer sync');
-    const blob = writer.doc.getArray<string>('blob');
-    for (let written = 0; written < job.bytes; written += chunk.length) {
-      blob.push([chunk]);
+    const shapes = writer.doc.getMap<string>('shapes');
+    const filler = 'x'.repeat(entryBytes - 16);
+    for (let n = 0; n * entryBytes < job.bytes; ) {
+      writer.doc.transact(() => {
+        for (let i = 0; i < perTransaction; i++, n++) shapes.set(`shape-${n}`, filler);
+      });
       await sleep(5);
     }
   } finally {
-    // Let the last frames leave before the socket goes.
+    // Let the last frames leave before the socket goes; the reader below confirms they were stored.
     await sleep(1_000);
     writer.destroy();
   }
