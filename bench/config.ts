@@ -5,8 +5,10 @@
  */
 import type { ServerId } from './servers/types.js';
 
-export const scenarioIds = ['latency', 'burst', 'many-rooms', 'cold-load', 'durability'] as const;
+export const scenarioIds = ['latency', 'burst', 'many-rooms', 'cold-load', 'durability', 'abuse'] as const;
 export type ScenarioId = (typeof scenarioIds)[number];
+/** Run when BENCH_SCENARIOS is unset: all but "abuse", which only Boardhub can run and which is asked for by name. */
+const defaultScenarioIds: readonly ScenarioId[] = scenarioIds.filter((id) => id !== 'abuse');
 export const serverIds: readonly ServerId[] = ['boardhub', 'y-websocket-server', 'hocuspocus'];
 
 export interface BenchConfig {
@@ -27,6 +29,19 @@ export interface BenchConfig {
   };
   coldLoad: { updates: number; chunk: number; timeoutMs: number };
   durability: { ratePerSecond: number; killAfterSeen: number; maxUpdates: number; timeoutMs: number };
+  abuse: {
+    /** the normal room's latency stream during each attack (same shape as the latency scenario) */
+    readers: number;
+    ratePerSecond: number;
+    warmupUpdates: number;
+    measuredUpdates: number;
+    /** each attack's time box; the attacker worker is killed a few seconds past it */
+    attackMs: number;
+    /** size of the board the missing-origin attack hits (written before any timing) */
+    bigBoardBytes: number;
+    /** after an attack, how long the hub may take to answer /healthz again before it is restarted */
+    recoverMs: number;
+  };
   /** whole-bench watchdog: past this, everything is killed and the partial results are written */
   maxMinutes: number;
 }
@@ -40,9 +55,9 @@ function int(name: string, fallback: number, min = 1): number {
   return value;
 }
 
-function list<T extends string>(name: string, allowed: readonly T[]): T[] {
+function list<T extends string>(name: string, allowed: readonly T[], defaults = allowed): T[] {
   const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return [...allowed];
+  if (raw === undefined || raw.trim() === '') return [...defaults];
   const picked = raw.split(',').map((s) => s.trim());
   for (const item of picked) {
     if (!allowed.includes(item as T))
@@ -58,7 +73,7 @@ export function loadConfig(): BenchConfig {
     quick,
     runs: int('BENCH_RUNS', quick ? 1 : 5),
     servers: list('BENCH_SERVERS', serverIds),
-    scenarios: list('BENCH_SCENARIOS', scenarioIds),
+    scenarios: list('BENCH_SCENARIOS', scenarioIds, defaultScenarioIds),
     latency: {
       readers: int('BENCH_LATENCY_READERS', 20),
       ratePerSecond: rate,
@@ -89,6 +104,15 @@ export function loadConfig(): BenchConfig {
       killAfterSeen: int('BENCH_DURABILITY_KILL_AFTER', quick ? 500 : 3_000),
       maxUpdates: 100_000,
       timeoutMs: 30_000,
+    },
+    abuse: {
+      readers: int('BENCH_LATENCY_READERS', 20),
+      ratePerSecond: rate,
+      warmupUpdates: rate,
+      measuredUpdates: rate * int('BENCH_ABUSE_SECONDS', 4),
+      attackMs: (1 + int('BENCH_ABUSE_SECONDS', 4)) * 1000,
+      bigBoardBytes: int('BENCH_ABUSE_BOARD_MB', 5) * 1024 * 1024,
+      recoverMs: 20_000,
     },
     maxMinutes: int('BENCH_MAX_MINUTES', quick ? 15 : 45),
   };

@@ -4,6 +4,7 @@
  * asserted: speed is noisy on shared machines).
  */
 import type { ScenarioId } from './config.js';
+import { abuseTargets, attackIds } from './scenarios/abuse.js';
 import type { ServerId } from './servers/types.js';
 import { median } from './stats.js';
 
@@ -14,6 +15,8 @@ export interface RunRecord {
   status: 'ok' | 'error' | 'n/a';
   metrics: Record<string, number>;
   problems: string[];
+  /** per-phase descriptions (the abuse scenario: how the hub treated each attacker) */
+  notes?: string[];
   error?: string;
   seconds: number;
 }
@@ -201,7 +204,70 @@ export const metricSpecs: MetricSpec[] = [
     better: 'lower',
     digits: 1,
   },
+  ...abuseSpecs(),
 ];
+
+/** Per attack: the normal room's p99 and max against the quiet phase, the hub's memory and /healthz. */
+function abuseSpecs(): MetricSpec[] {
+  const quiet: MetricSpec[] = [
+    {
+      scenario: 'abuse',
+      key: 'quiet.p99Ms',
+      label: 'abuse, quiet: normal room p99',
+      unit: 'ms',
+      better: 'lower',
+      digits: 2,
+    },
+    {
+      scenario: 'abuse',
+      key: 'quiet.peakRssMiB',
+      label: 'abuse, quiet: peak RSS',
+      unit: 'MiB',
+      better: 'lower',
+      digits: 0,
+    },
+  ];
+  const perAttack = attackIds.flatMap((attack): MetricSpec[] => [
+    {
+      scenario: 'abuse',
+      key: `${attack}.p99xQuiet`,
+      label: `abuse, ${attack}: normal room p99 / quiet`,
+      unit: 'x',
+      better: 'lower',
+      digits: 2,
+      target: { text: `<= ${abuseTargets.p99xQuiet}x quiet`, met: (b) => b <= abuseTargets.p99xQuiet },
+    },
+    {
+      scenario: 'abuse',
+      key: `${attack}.maxMs`,
+      label: `abuse, ${attack}: normal room max`,
+      unit: 'ms',
+      better: 'lower',
+      digits: 0,
+    },
+    {
+      scenario: 'abuse',
+      key: `${attack}.rssOverQuietMiB`,
+      label: `abuse, ${attack}: peak RSS - quiet`,
+      unit: 'MiB',
+      better: 'lower',
+      digits: 0,
+      target: {
+        text: `<= quiet + ${abuseTargets.rssOverQuietMiB} MiB`,
+        met: (b) => b <= abuseTargets.rssOverQuietMiB,
+      },
+    },
+    {
+      scenario: 'abuse',
+      key: `${attack}.healthzWorstMs`,
+      label: `abuse, ${attack}: /healthz worst (2,000 = no answer)`,
+      unit: 'ms',
+      better: 'lower',
+      digits: 0,
+    },
+  ]);
+  return [...quiet, ...perAttack];
+}
 
 export type Medians = Partial<Record<ServerId, Record<string, number>>>;
 
@@ -248,29 +314,32 @@ export interface TableRow {
   target: string;
 }
 
-export function buildRows(medians: Medians): TableRow[] {
-  return metricSpecs.map((spec) => {
-    const name = `${spec.scenario}.${spec.key}`;
-    const values: Partial<Record<ServerId, number>> = {
-      boardhub: medians.boardhub?.[name],
-      'y-websocket-server': medians['y-websocket-server']?.[name],
-      hocuspocus: medians.hocuspocus?.[name],
-    };
-    const b = values.boardhub;
-    let target = '';
-    if (spec.target) {
-      const met = b === undefined || !Number.isFinite(b) ? null : spec.target.met(b, values);
-      target = `${spec.target.text}: ${met === null ? 'not measurable' : met ? 'met' : 'NOT met'}`;
-    }
-    return {
-      metric: `${spec.label} (${spec.unit})`,
-      better: spec.better,
-      values,
-      vsYws: ratioCell(b, values['y-websocket-server'], spec.better),
-      vsHocuspocus: ratioCell(b, values.hocuspocus, spec.better),
-      target,
-    };
-  });
+/** One row per metric of the scenarios that ran. */
+export function buildRows(medians: Medians, ran: readonly ScenarioId[]): TableRow[] {
+  return metricSpecs
+    .filter((spec) => ran.includes(spec.scenario))
+    .map((spec) => {
+      const name = `${spec.scenario}.${spec.key}`;
+      const values: Partial<Record<ServerId, number>> = {
+        boardhub: medians.boardhub?.[name],
+        'y-websocket-server': medians['y-websocket-server']?.[name],
+        hocuspocus: medians.hocuspocus?.[name],
+      };
+      const b = values.boardhub;
+      let target = '';
+      if (spec.target) {
+        const met = b === undefined || !Number.isFinite(b) ? null : spec.target.met(b, values);
+        target = `${spec.target.text}: ${met === null ? 'not measurable' : met ? 'met' : 'NOT met'}`;
+      }
+      return {
+        metric: `${spec.label} (${spec.unit})`,
+        better: spec.better,
+        values,
+        vsYws: ratioCell(b, values['y-websocket-server'], spec.better),
+        vsHocuspocus: ratioCell(b, values.hocuspocus, spec.better),
+        target,
+      };
+    });
 }
 
 export function markdownTable(rows: TableRow[]): string {

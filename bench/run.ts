@@ -10,7 +10,7 @@ import { type BenchConfig, loadConfig } from './config.js';
 import { describeMachine, oneMinuteLoad } from './lib/machine.js';
 import { cleanup } from './lib/proc.js';
 import { buildRows, computeMedians, markdownTable, type RunRecord } from './report.js';
-import { needsPersistence, scenarios } from './scenarios/index.js';
+import { applies, firstRoundOnly, scenarios } from './scenarios/index.js';
 import { boardhub } from './servers/boardhub.js';
 import { hocuspocus } from './servers/hocuspocus.js';
 import type { ServerAdapter } from './servers/types.js';
@@ -33,6 +33,7 @@ function summaryLine(record: RunRecord): string {
 async function runAll(config: BenchConfig, adapters: ServerAdapter[]): Promise<void> {
   for (let run = 1; run <= config.runs; run++) {
     for (const scenario of config.scenarios) {
+      if (run > 1 && firstRoundOnly.has(scenario)) continue;
       for (const adapter of adapters) {
         const started = performance.now();
         const record: RunRecord = {
@@ -44,13 +45,14 @@ async function runAll(config: BenchConfig, adapters: ServerAdapter[]): Promise<v
           problems: [],
           seconds: 0,
         };
-        if (needsPersistence.has(scenario) && !adapter.persistent) {
+        if (!applies(scenario, adapter)) {
           record.status = 'n/a';
         } else {
           try {
             const outcome = await scenarios[scenario](adapter, config);
             record.metrics = outcome.metrics;
             record.problems = outcome.problems;
+            if (outcome.notes) record.notes = outcome.notes;
           } catch (error) {
             record.status = 'error';
             record.error = error instanceof Error ? error.message : String(error);
@@ -62,6 +64,7 @@ async function runAll(config: BenchConfig, adapters: ServerAdapter[]): Promise<v
         console.log(
           `[run ${run}/${config.runs}] ${scenario.padEnd(10)} ${adapter.id.padEnd(18)} ${summaryLine(record)} (${record.seconds.toFixed(1)} s)`,
         );
+        for (const note of record.notes ?? []) console.log(`    - ${note}`);
         for (const problem of record.problems) console.log(`    ! ${problem.split('\n').join('\n      ')}`);
       }
     }
@@ -90,7 +93,7 @@ function report(
   complete: boolean,
 ) {
   const medians = computeMedians(records);
-  const rows = buildRows(medians);
+  const rows = buildRows(medians, config.scenarios);
   const table = markdownTable(rows);
   const problems = problemsByServer(adapters);
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -118,7 +121,7 @@ function report(
     )}\n`,
   );
   const notes = [
-    `Medians of ${config.runs} run(s)${config.quick ? ' (BENCH_QUICK=1: reduced sizes)' : ''}; ratio = Boardhub / peer, verdict by the "Better" column.`,
+    `Medians of ${config.runs} run(s)${config.quick ? ' (BENCH_QUICK=1: reduced sizes)' : ''}${config.scenarios.some((id) => firstRoundOnly.has(id)) ? ` (${[...firstRoundOnly].join(', ')}: first round only)` : ''}; ratio = Boardhub / peer, verdict by the "Better" column.`,
     `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverage1m} at the start, ${oneMinuteLoad()} at the end; Boardhub ${machine.boardhub}.`,
     ...Object.entries(skipped).map(([id, why]) => `Skipped ${id}: ${why}.`),
   ];
@@ -128,8 +131,18 @@ function report(
       ([id, list]) => `Problems seen with ${id}:\n${list.map((p) => `  - ${p.split('\n')[0]}`).join('\n')}`,
     )
     .join('\n');
-  writeFileSync(mdPath, `${table}\n\n${notes.join('\n')}\n${problemText ? `\n${problemText}\n` : ''}`);
-  console.log(`\n${table}\n\n${notes.join('\n')}`);
+  const phaseText = records
+    .filter((r) => r.notes !== undefined)
+    .map(
+      (r) =>
+        `${r.scenario} phases (${r.server}, run ${r.run}):\n${r.notes?.map((n) => `  - ${n}`).join('\n')}`,
+    )
+    .join('\n');
+  writeFileSync(
+    mdPath,
+    `${table}\n\n${notes.join('\n')}\n${phaseText ? `\n${phaseText}\n` : ''}${problemText ? `\n${problemText}\n` : ''}`,
+  );
+  console.log(`\n${table}\n\n${notes.join('\n')}${phaseText ? `\n\n${phaseText}` : ''}`);
   if (problemText) console.log(`\n${problemText}`);
   console.log(`\nRaw results: ${jsonPath}\nTable: ${mdPath}`);
 }

@@ -2,6 +2,8 @@
  * Scenario 1, client side: 1 writer + N readers in this one process (one clock), writer appends
  * at a fixed rate, every reader records now - sendTime for every entry it receives.
  * The first `warmupUpdates` are delivered but not recorded (JIT, socket buffers).
+ * With `countUndelivered`, a measured entry a reader never got counts as delayed until the end
+ * of the drain (see LatencyJob).
  */
 import * as Y from 'yjs';
 import type { LatencyJob, LatencyResult } from '../lib/protocol.js';
@@ -26,12 +28,14 @@ export async function runLatency(job: LatencyJob, checkpoint: Checkpoint): Promi
 
     const samples: number[] = [];
     const received = new Array<number>(readers.length).fill(0);
+    const seen = readers.map(() => new Uint8Array(total));
     const allDelivered = signal();
     let readersDone = 0;
     readers.forEach((reader, i) => {
       onEntries(reader.doc, (entries, now) => {
         for (const entry of entries) {
           if (entry.s >= job.warmupUpdates) samples.push(now - entry.t);
+          if (entry.s < total) (seen[i] as Uint8Array)[entry.s] = 1;
         }
         const before = received[i] as number;
         received[i] = before + entries.length;
@@ -52,11 +56,21 @@ export async function runLatency(job: LatencyJob, checkpoint: Checkpoint): Promi
       append(writer.doc, seq);
     }
     await Promise.race([allDelivered.promise, sleep(drainTimeoutMs)]);
+    const end = performance.now();
+    let undelivered = 0;
+    for (const got of seen) {
+      for (let seq = job.warmupUpdates; seq < total; seq++) {
+        if (got[seq] === 1) continue;
+        undelivered++;
+        if (job.countUndelivered) samples.push(end - (start + seq * intervalMs));
+      }
+    }
     await checkpoint('done');
 
     const summary = summarize(samples);
     return {
       samples: summary.count,
+      undelivered,
       expectedSamples: job.measuredUpdates * job.readers,
       p50: summary.p50,
       p90: summary.p90,

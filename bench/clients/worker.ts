@@ -4,6 +4,7 @@
  * "continue".
  */
 import type { FromWorker, Job, ToWorker } from '../lib/protocol.js';
+import { runAttack, runBigBoard } from './attacks.js';
 import { runBurst } from './burst.js';
 import { runLatency } from './latency.js';
 import { runManyRooms } from './many-rooms.js';
@@ -40,6 +41,10 @@ function run(job: Job): Promise<unknown> {
       return runLoad(job);
     case 'stream':
       return runStream(job, checkpoint);
+    case 'attack':
+      return runAttack(job);
+    case 'big-board':
+      return runBigBoard(job);
   }
 }
 

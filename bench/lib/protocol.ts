@@ -20,6 +20,11 @@ export interface LatencyJob {
   ratePerSecond: number;
   warmupUpdates: number;
   measuredUpdates: number;
+  /**
+   * Count each measured entry a reader never got as delayed by (end of the drain - its scheduled
+   * send time), a lower bound, so a stalled server cannot look fast by delivering little.
+   */
+  countUndelivered?: boolean;
 }
 
 export interface BurstJob {
@@ -66,10 +71,48 @@ export interface StreamJob {
   timeoutMs: number;
 }
 
-export type Job = LatencyJob | BurstJob | ManyRoomsJob | FillJob | LoadJob | StreamJob;
+/** The attacks of the abuse scenario (see scenarios/abuse.ts); "quiet" runs none. */
+export type AttackId =
+  | 'takeover'
+  | 'amplification'
+  | 'spoofing'
+  | 'awareness-flood'
+  | 'doc-flood'
+  | 'missing-origin';
+
+/** One attack on one room through raw sockets, stopped at `durationMs` whatever happens. */
+export interface AttackJob {
+  kind: 'attack';
+  attack: AttackId;
+  /** the attacked room through a view link and through an edit link */
+  view: ClientTarget;
+  edit: ClientTarget;
+  durationMs: number;
+}
+
+/** Writes about `bytes` of text into a board through a stock client and confirms it is stored. */
+export interface BigBoardJob {
+  kind: 'big-board';
+  target: ClientTarget;
+  bytes: number;
+  timeoutMs: number;
+}
+
+export type Job =
+  | LatencyJob
+  | BurstJob
+  | ManyRoomsJob
+  | FillJob
+  | LoadJob
+  | StreamJob
+  | AttackJob
+  | BigBoardJob;
 
 export interface LatencyResult {
+  /** recorded delays: the deliveries, plus the undelivered ones when the job counts them */
   samples: number;
+  /** measured entries some reader never received by the end of the drain */
+  undelivered: number;
   expectedSamples: number;
   p50: number;
   p90: number;
@@ -112,6 +155,29 @@ export interface StreamResult {
   seen: number[];
 }
 
+/** How the hub treated an attacker. */
+export interface AttackResult {
+  /** frames the attacker sent, and their bytes */
+  frames: number;
+  bytes: number;
+  /** connections the attacker opened */
+  connections: number;
+  /** close code -> how many of its connections the hub closed with it ("none" while still open at the end) */
+  closes: Record<string, number>;
+  /** the first close reason the hub gave, if any */
+  firstCloseReason: string;
+  /** permission-denied (message 2) frames the attacker received */
+  refusals: number;
+  /** spoofing only: the victim's own client ended up holding the forged presence state */
+  victimAdopted?: boolean;
+}
+
+export interface BigBoardResult {
+  /** bytes of the board's encoded state as a fresh client loaded it back */
+  storedBytes: number;
+  elapsedMs: number;
+}
+
 export interface JobResults {
   latency: LatencyResult;
   burst: BurstResult;
@@ -119,6 +185,8 @@ export interface JobResults {
   fill: FillResult;
   load: LoadResult;
   stream: StreamResult;
+  attack: AttackResult;
+  'big-board': BigBoardResult;
 }
 
 export type ToWorker = { type: 'job'; job: Job } | { type: 'continue' };

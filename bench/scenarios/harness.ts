@@ -14,6 +14,8 @@ export interface ScenarioOutcome {
   metrics: Metrics;
   /** things a hub author should look at: crashes, losses, unclean stops, incomplete delivery */
   problems: string[];
+  /** what a reader of the figures needs besides numbers (e.g. how the hub treated an attacker) */
+  notes?: string[];
 }
 
 export type Scenario = (adapter: ServerAdapter, config: BenchConfig) => Promise<ScenarioOutcome>;
@@ -22,6 +24,7 @@ export interface ScenarioContext {
   data: PreparedData;
   server: RunningServer;
   problems: string[];
+  notes: string[];
   /** start the server again on the same data dir (after a stop or a kill -9) */
   restart(): Promise<RunningServer>;
 }
@@ -33,6 +36,7 @@ export async function withServer(
 ): Promise<ScenarioOutcome> {
   const data = await adapter.prepare(boards);
   const problems: string[] = [];
+  const notes: string[] = [];
   const servers: RunningServer[] = [];
   try {
     const first = await adapter.start(data.dir);
@@ -41,6 +45,7 @@ export async function withServer(
       data,
       server: first,
       problems,
+      notes,
       restart: async () => {
         const next = await adapter.start(data.dir);
         servers.push(next);
@@ -50,7 +55,7 @@ export async function withServer(
     };
     try {
       const metrics = await body(ctx);
-      return { metrics, problems };
+      return notes.length > 0 ? { metrics, problems, notes } : { metrics, problems };
     } catch (error) {
       const crash = ctx.server.crash();
       throw new Error(

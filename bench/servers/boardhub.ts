@@ -25,6 +25,8 @@ const cliTimeoutMs = 30_000;
 let snapshotCli: string | undefined;
 let mdnsFlagRejected = false;
 let template: { dir: string; boards: BoardHandle[] } | undefined;
+/** Extra share links in the template, by "board:role" (the abuse scenario's view and edit links). */
+const extraShares = new Map<string, BoardHandle>();
 
 /**
  * Copies bin/, dist/ and package.json to a temp dir whose node_modules is a symlink to the
@@ -49,6 +51,21 @@ async function cliJson<T>(args: string[]): Promise<T> {
   return JSON.parse(json) as T;
 }
 
+async function createShare(dataDir: string, boardId: string, role: 'view' | 'edit'): Promise<BoardHandle> {
+  const share = await cliJson<{ id: string; token: string; url: string }>([
+    'share',
+    'create',
+    '--data',
+    dataDir,
+    '--board',
+    boardId,
+    '--role',
+    role,
+    '--json',
+  ]);
+  return { room: boardId, params: { token: share.token } };
+}
+
 async function createBoard(dataDir: string, name: string): Promise<BoardHandle> {
   const board = await cliJson<{ id: string; name: string }>([
     'board',
@@ -59,18 +76,7 @@ async function createBoard(dataDir: string, name: string): Promise<BoardHandle> 
     name,
     '--json',
   ]);
-  const share = await cliJson<{ id: string; token: string; url: string }>([
-    'share',
-    'create',
-    '--data',
-    dataDir,
-    '--board',
-    board.id,
-    '--role',
-    'edit',
-    '--json',
-  ]);
-  return { room: board.id, params: { token: share.token } };
+  return createShare(dataDir, board.id, 'edit');
 }
 
 /** Grows the template data dir to at least `boards` boards, two CLI processes at a time (one per core). */
@@ -109,6 +115,16 @@ export const boardhub: ServerAdapter = {
 
   async setup(boards: number): Promise<void> {
     await ensureTemplate(boards);
+  },
+
+  async shareLink(board: number, role: 'view' | 'edit'): Promise<BoardHandle> {
+    const key = `${board}:${role}`;
+    const known = extraShares.get(key);
+    if (known) return known;
+    const source = await ensureTemplate(board + 1);
+    const handle = await createShare(source.dir, source.boards[board]!.room, role);
+    extraShares.set(key, handle);
+    return handle;
   },
 
   async prepare(boards: number): Promise<PreparedData> {

@@ -43,6 +43,11 @@ export interface ServerAdapter {
   unavailableReason(): string | null;
   /** optional one-off work before any timing starts (e.g. creating boards), so runs stay interleaved tightly */
   setup?(boards: number): Promise<void>;
+  /**
+   * Only servers with roles (Boardhub): a handle for board `board` of every later prepare() whose
+   * link carries `role`. Made once, before prepare(), so each fresh data dir carries it.
+   */
+  shareLink?(board: number, role: 'view' | 'edit'): Promise<BoardHandle>;
   prepare(boards: number): Promise<PreparedData>;
   start(dataDir: string): Promise<RunningServer>;
 }
