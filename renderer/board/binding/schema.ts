@@ -4,6 +4,7 @@
  * docs/BOARD-SCHEMA.md is the contract; this file is its code.
  */
 
+import { YKeyValue } from 'y-utility/y-keyvalue';
 import type * as Y from 'yjs';
 
 export const BOARD_SCHEMA_VERSION = 1;
@@ -45,6 +46,21 @@ export function elementsArray(doc: Y.Doc): Y.Array<ElementEntry> {
   return doc.getArray<ElementEntry>(BOARD_ROOTS.elements);
 }
 
+const keyValues = new WeakMap<Y.Doc, YKeyValue<unknown>>();
+
+/**
+ * The `elements` root as a YKeyValue, one per doc: YKeyValue observes its array for as long as the doc
+ * lives (it has no destroy), so bindings created in turn share it rather than stacking observers.
+ */
+export function elementsKeyValue(doc: Y.Doc): YKeyValue<unknown> {
+  let keyValue = keyValues.get(doc);
+  if (keyValue === undefined) {
+    keyValue = new YKeyValue<unknown>(elementsArray(doc));
+    keyValues.set(doc, keyValue);
+  }
+  return keyValue;
+}
+
 export function filesMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap<unknown>(BOARD_ROOTS.files);
 }
@@ -65,11 +81,15 @@ export function ensureSchemaVersion(doc: Y.Doc, origin?: unknown): void {
   doc.transact(() => metaMap(doc).set('schemaVersion', BOARD_SCHEMA_VERSION), origin);
 }
 
-/** A value read from the doc is an element only if it has the fields the binding relies on. */
-export function asElement(value: unknown): ExcalidrawElementLike | null {
+/**
+ * A value read from the doc is an element only if it has the fields the binding relies on and its id
+ * matches the key it is stored under; anything else (a hostile or broken client's write) is skipped.
+ */
+export function asElement(value: unknown, key?: string): ExcalidrawElementLike | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const candidate = value as Record<string, unknown>;
   if (typeof candidate.id !== 'string' || candidate.id.length === 0) return null;
+  if (key !== undefined && candidate.id !== key) return null;
   if (typeof candidate.type !== 'string') return null;
   if (!Number.isFinite(candidate.version) || !Number.isFinite(candidate.versionNonce)) return null;
   if (candidate.isDeleted !== undefined && typeof candidate.isDeleted !== 'boolean') return null;
