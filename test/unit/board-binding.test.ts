@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Collaborator, SocketId } from '@excalidraw/excalidraw/types';
 import * as Y from 'yjs';
 import {
   createElementsBinding,
   type ElementsBinding,
 } from '../../renderer/board/binding/elements-binding.js';
+import { readFileMetas, writeFileMeta } from '../../renderer/board/binding/files-binding.js';
 import { isValidFractionalIndex } from '../../renderer/board/binding/fractional-order.js';
-import { type ExcalidrawElementLike, elementsArray } from '../../renderer/board/binding/schema.js';
+import { collaboratorsFrom, colorForUser, normalisePresence } from '../../renderer/board/binding/presence.js';
+import { type ExcalidrawElementLike, elementsArray, filesMap } from '../../renderer/board/binding/schema.js';
 
 const REMOTE = 'test-remote';
 
@@ -301,5 +304,77 @@ describe('board binding: storage growth', () => {
         `(the editing doc, whose undo history keeps old values: ${editorRatio.toFixed(2)}x)`,
     );
     assert.ok(ratio <= 10, `stored state is ${ratio.toFixed(2)}x the scene`);
+  });
+});
+
+describe('board presence', () => {
+  it('untrusted awareness states are bounded and typed, or dropped', () => {
+    const presence = normalisePresence({
+      user: { id: 'u1', name: `  ${'x'.repeat(500)}\u0007`, color: 'red; background:url(x)', role: 'owner' },
+      pointer: { x: 1, y: Number.POSITIVE_INFINITY, tool: 'laser' },
+      button: 'sideways',
+      selectedElementIds: { a: true, b: 'yes', [`${'c'.repeat(200)}`]: true },
+      viewport: { scrollX: 0, scrollY: 0, zoom: 1, width: 800, height: 600 },
+      extra: { huge: 'x'.repeat(10_000) },
+    });
+    assert.ok(presence);
+    assert.equal(presence.user.name, 'x'.repeat(40));
+    assert.equal(presence.user.role, 'view');
+    assert.equal(presence.user.color, colorForUser('u1').stroke);
+    assert.equal(presence.pointer, undefined);
+    assert.equal(presence.button, undefined);
+    assert.deepEqual(presence.selectedElementIds, { a: true });
+    assert.deepEqual(presence.viewport, { scrollX: 0, scrollY: 0, zoom: 1, width: 800, height: 600 });
+    assert.equal('extra' in presence, false);
+    for (const junk of [
+      null,
+      42,
+      'state',
+      [],
+      {},
+      { user: 'u' },
+      { user: { id: '' } },
+      { user: { id: 7 } },
+    ]) {
+      assert.equal(normalisePresence(junk), null, JSON.stringify(junk));
+    }
+  });
+
+  it('collaborators leave out this client and invalid states; colours are the same for a user everywhere', () => {
+    const states = new Map<number, unknown>([
+      [1, { user: { id: 'me', name: 'Me', color: '#000000', role: 'edit' } }],
+      [
+        2,
+        {
+          user: { id: 'ana', name: 'Ana', color: '#e03131', role: 'edit' },
+          pointer: { x: 3, y: 4, tool: 'pointer' },
+        },
+      ],
+      [3, { nonsense: true }],
+    ]);
+    const collaborators: Map<SocketId, Collaborator> = collaboratorsFrom(states, 1);
+    assert.deepEqual([...collaborators.keys()], ['2']);
+    const ana = collaborators.get('2' as SocketId);
+    assert.equal(ana?.username, 'Ana');
+    assert.deepEqual(ana?.pointer, { x: 3, y: 4, tool: 'pointer' });
+    assert.deepEqual(ana?.color, colorForUser('ana'));
+    assert.deepEqual(colorForUser('ana'), colorForUser('ana'));
+  });
+});
+
+describe('board files metadata', () => {
+  it('metadata is written once per file id and invalid entries are skipped on read', () => {
+    const doc = new Y.Doc();
+    const id = 'a'.repeat(40);
+    assert.equal(writeFileMeta(doc, { id, mimeType: 'image/png', created: 1, width: 10, height: 20 }), true);
+    assert.equal(writeFileMeta(doc, { id, mimeType: 'image/jpeg', created: 2 }), false);
+    assert.equal(writeFileMeta(doc, { id: 'bad id!', mimeType: 'image/png', created: 1 }), false);
+    filesMap(doc).set('html', { id: 'html', mimeType: 'text/html', created: 1 });
+    filesMap(doc).set('mismatch', { id: 'other', mimeType: 'image/png', created: 1 });
+    filesMap(doc).set('num', 5);
+    assert.deepEqual(
+      [...readFileMetas(doc).values()],
+      [{ id, mimeType: 'image/png', created: 1, width: 10, height: 20 }],
+    );
   });
 });
