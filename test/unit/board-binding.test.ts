@@ -10,6 +10,7 @@ import { readFileMetas, writeFileMeta } from '../../renderer/board/binding/files
 import { isValidFractionalIndex } from '../../renderer/board/binding/fractional-order.js';
 import { collaboratorsFrom, colorForUser, normalisePresence } from '../../renderer/board/binding/presence.js';
 import { type ExcalidrawElementLike, elementsArray, filesMap } from '../../renderer/board/binding/schema.js';
+import { readSchemaElements, schemaRectangle, writeSchemaElement } from '../helpers/board-schema-client.js';
 
 const REMOTE = 'test-remote';
 
@@ -375,6 +376,29 @@ describe('board files metadata', () => {
     assert.deepEqual(
       [...readFileMetas(doc).values()],
       [{ id, mimeType: 'image/png', created: 1, width: 10, height: 20 }],
+    );
+  });
+});
+
+describe('board schema: a client that knows only the documented schema', () => {
+  it('reads exactly what the binding wrote, and its writes appear through the binding', () => {
+    const [a, b] = startedWith(
+      element('e1', { index: 'a0' }),
+      element('e2', { index: 'a1', isDeleted: true }),
+    );
+    const stock = new Y.Doc();
+    Y.applyUpdate(stock, Y.encodeStateAsUpdate(a.doc), REMOTE);
+    assert.deepEqual(readSchemaElements(stock), a.binding.readElements());
+    assert.deepEqual(
+      readSchemaElements(stock, { live: true }).map((e) => e.id),
+      ['e1'],
+    );
+    writeSchemaElement(stock, schemaRectangle('from-node', { index: 'a2', x: 42 }));
+    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(stock, Y.encodeStateVector(b.doc)), REMOTE);
+    assert.equal(only(b.binding, 'from-node').x, 42);
+    assert.deepEqual(
+      b.binding.readElements().map((e) => e.id),
+      ['e1', 'e2', 'from-node'],
     );
   });
 });
