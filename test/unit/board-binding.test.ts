@@ -199,7 +199,7 @@ describe('board binding: fractional index repair', () => {
     assert.equal(total, 1, 'exactly one client writes the repair back, once');
     const stored = elementsArray(a.doc)
       .toArray()
-      .map((entry) => (entry.val as ExcalidrawElementLike).index);
+      .map((entry) => (entry as { val: ExcalidrawElementLike }).val.index);
     assert.equal(new Set(stored).size, stored.length, 'the stored indices are unique after the repair');
   });
 
@@ -269,6 +269,33 @@ describe('board binding: hostile values in the doc', () => {
       ['good'],
     );
     assert.equal(b.binding.writeLocalChanges(b.binding.readElements()), 0);
+  });
+
+  it('a null or non-entry pushed into elements neither throws nor hides the rest of its update', () => {
+    const [a, b] = startedWith(element('good'));
+    const hostile = new Y.Doc();
+    Y.applyUpdate(hostile, Y.encodeStateAsUpdate(a.doc), REMOTE);
+    elementsArray(hostile).push([
+      null,
+      7,
+      'x',
+      [1],
+      { key: 3, val: {} },
+      { key: 'e2', val: element('e2', { index: 'a1' }) },
+    ]);
+    assert.doesNotThrow(() => Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(hostile), REMOTE));
+    assert.deepEqual(
+      b.binding.readElements().map((e) => e.id),
+      ['good', 'e2'],
+    );
+    const reopened = new Y.Doc();
+    Y.applyUpdate(reopened, Y.encodeStateAsUpdate(b.doc), REMOTE);
+    assert.deepEqual(
+      createElementsBinding(reopened)
+        .readElements()
+        .map((e) => e.id),
+      ['good', 'e2'],
+    );
   });
 
   it('malformed elements handed to writeLocalChanges are not written', () => {

@@ -2,8 +2,9 @@
  * @module elements-binding
  * Binds Excalidraw's scene elements to the board's `elements` root: whole elements, last writer wins.
  *
- * - Conflicts: the value Yjs keeps wins. y-utility's YKeyValue keeps, for each id, the entry furthest
- *   right in its array, which is the same entry on every replica; the page takes that element whole.
+ * - Conflicts: the value Yjs keeps wins. The key-value store (y-utility's YKeyValue format, key-value.ts)
+ *   keeps, for each id, the entry furthest right in its array, the same entry on every replica; the
+ *   page takes that element whole.
  *   Excalidraw `version`s are never compared across clients (that diverges); they only tell this
  *   binding which of the page's elements changed since it last saw them.
  * - No echo: the binding remembers the `version`/`versionNonce` of every element in the doc, its own
@@ -19,6 +20,7 @@
 
 import * as Y from 'yjs';
 import { orderAndRepair } from './fractional-order.js';
+import type { KeyValueChange, KeyValueEntry } from './key-value.js';
 import { asElement, type ExcalidrawElementLike, elementsArray, elementsKeyValue } from './schema.js';
 
 export interface ElementsChange {
@@ -49,10 +51,7 @@ interface Stamp {
   versionNonce: number;
 }
 
-interface Entry {
-  key: string;
-  val: unknown;
-}
+type Entry = KeyValueEntry;
 
 function stampOf(element: ExcalidrawElementLike): Stamp {
   return { version: element.version, versionNonce: element.versionNonce };
@@ -70,11 +69,11 @@ function plainCopy(element: ExcalidrawElementLike): ExcalidrawElementLike {
 }
 
 /** Which client wrote each live entry, from the Yjs items holding them. */
-function writersOf(array: Y.Array<Entry>): Map<Entry, number> {
-  const writers = new Map<Entry, number>();
+function writersOf(array: Y.Array<unknown>): Map<unknown, number> {
+  const writers = new Map<unknown, number>();
   for (let item = array._start; item !== null; item = item.right) {
     if (item.deleted) continue;
-    for (const content of item.content.getContent() as Entry[]) writers.set(content, item.id.client);
+    for (const content of item.content.getContent()) writers.set(content, item.id.client);
   }
   return writers;
 }
@@ -155,7 +154,6 @@ export function createElementsBinding(doc: Y.Doc, options: ElementsBindingOption
     return changed.length;
   }
 
-  type KeyValueChange = { action: 'add' | 'update' | 'delete'; newValue?: unknown };
   function onChange(changes: Map<string, KeyValueChange>, transaction: Y.Transaction): void {
     const fromPage = transaction.origin === localOrigin;
     for (const [key, change] of changes) {
@@ -175,7 +173,7 @@ export function createElementsBinding(doc: Y.Doc, options: ElementsBindingOption
   }
 
   for (const { element } of storedElements()) known.set(element.id, stampOf(element));
-  keyValue.on('change', onChange);
+  keyValue.on(onChange);
 
   return {
     readElements,
@@ -186,7 +184,7 @@ export function createElementsBinding(doc: Y.Doc, options: ElementsBindingOption
     },
     undoManager,
     destroy() {
-      keyValue.off('change', onChange);
+      keyValue.off(onChange);
       listeners.clear();
       undoManager.destroy();
     },

@@ -4,8 +4,8 @@
  * docs/BOARD-SCHEMA.md is the contract; this file is its code.
  */
 
-import { YKeyValue } from 'y-utility/y-keyvalue';
 import type * as Y from 'yjs';
+import { BoardKeyValue } from './key-value.js';
 
 export const BOARD_SCHEMA_VERSION = 1;
 
@@ -16,12 +16,6 @@ export const BOARD_ROOTS = {
   comments: 'comments',
   meta: 'meta',
 } as const;
-
-/** One entry of the `elements` array as y-utility's YKeyValue stores it. */
-export interface ElementEntry {
-  key: string;
-  val: unknown;
-}
 
 /** The fields of an Excalidraw element the binding relies on; the rest travels untouched. */
 export interface ExcalidrawElementLike {
@@ -42,20 +36,21 @@ export interface BoardFileMeta {
   height?: number;
 }
 
-export function elementsArray(doc: Y.Doc): Y.Array<ElementEntry> {
-  return doc.getArray<ElementEntry>(BOARD_ROOTS.elements);
+/** The raw `elements` array: `{key, val}` entries as written, including whatever a hostile client pushed. */
+export function elementsArray(doc: Y.Doc): Y.Array<unknown> {
+  return doc.getArray<unknown>(BOARD_ROOTS.elements);
 }
 
-const keyValues = new WeakMap<Y.Doc, YKeyValue<unknown>>();
+const keyValues = new WeakMap<Y.Doc, BoardKeyValue>();
 
 /**
- * The `elements` root as a YKeyValue, one per doc: YKeyValue observes its array for as long as the doc
- * lives (it has no destroy), so bindings created in turn share it rather than stacking observers.
+ * The `elements` root as a key-value store, one per doc: the store observes its array for as long as
+ * the doc lives, so bindings created in turn share it rather than stacking observers.
  */
-export function elementsKeyValue(doc: Y.Doc): YKeyValue<unknown> {
+export function elementsKeyValue(doc: Y.Doc): BoardKeyValue {
   let keyValue = keyValues.get(doc);
   if (keyValue === undefined) {
-    keyValue = new YKeyValue<unknown>(elementsArray(doc));
+    keyValue = new BoardKeyValue(elementsArray(doc));
     keyValues.set(doc, keyValue);
   }
   return keyValue;
