@@ -39,9 +39,16 @@ export function readSchemaElements(doc: Y.Doc, options: { live?: boolean } = {})
   return elements.filter((element) => !options.live || element.isDeleted !== true).sort(byOrder);
 }
 
+// One YKeyValue per doc: each one observes the array for the doc's lifetime.
+const keyValues = new WeakMap<Y.Doc, YKeyValue<unknown>>();
+
 /** Writes one whole element (replacing any value under its id), as any client of the schema may. */
 export function writeSchemaElement(doc: Y.Doc, element: SchemaElement): void {
-  const keyValue = new YKeyValue<unknown>(doc.getArray<Entry>('elements'));
+  let keyValue = keyValues.get(doc);
+  if (keyValue === undefined) {
+    keyValue = new YKeyValue<unknown>(doc.getArray<Entry>('elements'));
+    keyValues.set(doc, keyValue);
+  }
   keyValue.set(element.id, JSON.parse(JSON.stringify(element)));
 }
 

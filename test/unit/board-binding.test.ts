@@ -9,7 +9,15 @@ import {
 import { readFileMetas, writeFileMeta } from '../../renderer/board/binding/files-binding.js';
 import { isValidFractionalIndex } from '../../renderer/board/binding/fractional-order.js';
 import { collaboratorsFrom, colorForUser, normalisePresence } from '../../renderer/board/binding/presence.js';
-import { type ExcalidrawElementLike, elementsArray, filesMap } from '../../renderer/board/binding/schema.js';
+import {
+  BOARD_SCHEMA_VERSION,
+  type ExcalidrawElementLike,
+  elementsArray,
+  ensureSchemaVersion,
+  filesMap,
+  metaMap,
+  readSchemaVersion,
+} from '../../renderer/board/binding/schema.js';
 import { readSchemaElements, schemaRectangle, writeSchemaElement } from '../helpers/board-schema-client.js';
 
 const REMOTE = 'test-remote';
@@ -387,6 +395,20 @@ describe('board presence', () => {
     assert.deepEqual(ana?.pointer, { x: 3, y: 4, tool: 'pointer' });
     assert.deepEqual(ana?.color, colorForUser('ana'));
     assert.deepEqual(colorForUser('ana'), colorForUser('ana'));
+  });
+});
+
+describe('board meta', () => {
+  it('the schema version is set once and read back; a foreign value is not a version', () => {
+    const doc = new Y.Doc();
+    assert.equal(readSchemaVersion(doc), null);
+    ensureSchemaVersion(doc);
+    assert.equal(readSchemaVersion(doc), BOARD_SCHEMA_VERSION);
+    metaMap(doc).set('schemaVersion', 2);
+    ensureSchemaVersion(doc);
+    assert.equal(readSchemaVersion(doc), 2, 'a newer version is left alone');
+    metaMap(doc).set('schemaVersion', 'one');
+    assert.equal(readSchemaVersion(doc), null);
   });
 });
 
