@@ -109,29 +109,62 @@ export function createElementsBinding(doc: Y.Doc, options: ElementsBindingOption
     return copy;
   }
 
-  function readElements(): ExcalidrawElementLike[] {
+  interface Scene {
+    stored: { element: ExcalidrawElementLike; entry: Entry }[];
+    ordered: ExcalidrawElementLike[];
+    repaired: Map<string, string>;
+  }
+
+  /**
+   * The last computed order, by id. Moves and edits that keep every index (the common change) reuse
+   * it instead of sorting the whole board again; an add, a delete or a new index drops it.
+   */
+  let order: { ids: string[]; repaired: Map<string, string> } | null = null;
+
+  function currentScene(): Scene {
     const stored = storedElements();
-    const byId = new Map(stored.map((s) => [s.element.id, s.entry]));
+    if (order !== null && order.ids.length === stored.length) {
+      const byId = new Map(stored.map((s) => [s.element.id, s.element]));
+      const ordered = order.ids.map((id) => byId.get(id));
+      if (ordered.every((element) => element !== undefined)) {
+        return { stored, ordered: ordered as ExcalidrawElementLike[], repaired: order.repaired };
+      }
+    }
     const { ordered, repaired } = orderAndRepair(stored.map((s) => s.element));
+    order = { ids: ordered.map((element) => element.id), repaired };
+    return { stored, ordered, repaired };
+  }
+
+  function changesOrder(change: KeyValueChange): boolean {
+    if (change.action !== 'update') return true;
+    const before = asElement(change.oldValue);
+    const after = asElement(change.newValue);
+    return before === null || after === null || before.index !== after.index;
+  }
+
+  function pageElements({ stored, ordered, repaired }: Scene): ExcalidrawElementLike[] {
+    const entryById = new Map(stored.map((s) => [s.element.id, s.entry]));
     return ordered.map((element) => {
-      const copy = copyFor(byId.get(element.id) as Entry, element);
+      const copy = copyFor(entryById.get(element.id) as Entry, element);
       const index = repaired.get(element.id);
       return index === undefined ? copy : { ...copy, index };
     });
   }
 
+  function readElements(): ExcalidrawElementLike[] {
+    return pageElements(currentScene());
+  }
+
   /** Writes back the repaired indices of the entries this client wrote (same version: not an edit). */
-  function writeBackOwnRepairs(): void {
-    const stored = storedElements();
-    const { repaired } = orderAndRepair(stored.map((s) => s.element));
+  function writeBackOwnRepairs({ stored, repaired }: Scene): void {
     if (repaired.size === 0) return;
     const writers = writersOf(array);
     const own = stored.filter((s) => repaired.has(s.element.id) && writers.get(s.entry) === doc.clientID);
     if (own.length === 0) return;
     doc.transact(() => {
-      for (const { element } of own) {
-        keyValue.set(element.id, { ...plainCopy(element), index: repaired.get(element.id) });
-      }
+      keyValue.setMany(
+        own.map(({ element }) => [element.id, { ...plainCopy(element), index: repaired.get(element.id) }]),
+      );
     }, repairOrigin);
   }
 
@@ -148,15 +181,17 @@ export function createElementsBinding(doc: Y.Doc, options: ElementsBindingOption
       changed.push(element);
     }
     if (changed.length === 0) return 0;
-    doc.transact(() => {
-      for (const element of changed) keyValue.set(element.id, plainCopy(element));
-    }, localOrigin);
+    doc.transact(
+      () => keyValue.setMany(changed.map((element) => [element.id, plainCopy(element)])),
+      localOrigin,
+    );
     return changed.length;
   }
 
   function onChange(changes: Map<string, KeyValueChange>, transaction: Y.Transaction): void {
     const fromPage = transaction.origin === localOrigin;
     for (const [key, change] of changes) {
+      if (changesOrder(change)) order = null;
       const previous = known.get(key);
       const next = change.action === 'delete' ? null : asElement(change.newValue, key);
       if (next === null) known.delete(key);
@@ -165,11 +200,12 @@ export function createElementsBinding(doc: Y.Doc, options: ElementsBindingOption
       else if (previous !== undefined && !replaced.has(key)) replaced.set(key, previous);
     }
     if (fromPage || transaction.origin === repairOrigin) return;
-    writeBackOwnRepairs();
+    const scene = currentScene();
+    writeBackOwnRepairs(scene);
     if (listeners.size === 0) return;
-    const scene = readElements();
+    const elements = pageElements(scene);
     const change = { remote: transaction.origin !== undoManager };
-    for (const listener of listeners) listener(scene, change);
+    for (const listener of listeners) listener(elements, change);
   }
 
   for (const { element } of storedElements()) known.set(element.id, stampOf(element));

@@ -28,9 +28,9 @@ function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareForOrder(a: Indexed, b: Indexed): number {
-  const aValid = isValidFractionalIndex(a.index);
-  const bValid = isValidFractionalIndex(b.index);
+function compareForOrder(a: Indexed, b: Indexed, valid: ReadonlySet<Indexed>): number {
+  const aValid = valid.has(a);
+  const bValid = valid.has(b);
   // Elements without a usable index go last, ordered by id, like Excalidraw appends new ones.
   if (aValid !== bValid) return aValid ? -1 : 1;
   if (aValid && bValid) {
@@ -47,22 +47,24 @@ function compareForOrder(a: Indexed, b: Indexed): number {
 export function orderAndRepair<T extends Indexed>(
   elements: readonly T[],
 ): { ordered: T[]; repaired: Map<string, string> } {
-  const ordered = [...elements].sort(compareForOrder);
+  // Validity once per element, not once per comparison: a sort makes n·log n of them.
+  const valid = new Set<Indexed>(elements.filter((element) => isValidFractionalIndex(element.index)));
+  const ordered = [...elements].sort((a, b) => compareForOrder(a, b, valid));
   const repaired = new Map<string, string>();
   let previous: string | null = null;
   let position = 0;
   while (position < ordered.length) {
-    const index = (ordered[position] as T).index;
-    if (isValidFractionalIndex(index) && (previous === null || index > previous)) {
-      previous = index;
+    const current = ordered[position] as T;
+    if (valid.has(current) && (previous === null || (current.index as string) > previous)) {
+      previous = current.index as string;
       position++;
       continue;
     }
     // A run of elements needing a new index ends at the next element whose index is above `previous`.
     let runEnd = position;
     while (runEnd < ordered.length) {
-      const next = (ordered[runEnd] as T).index;
-      if (isValidFractionalIndex(next) && (previous === null || next > previous)) break;
+      const next = ordered[runEnd] as T;
+      if (valid.has(next) && (previous === null || (next.index as string) > previous)) break;
       runEnd++;
     }
     const upper = runEnd < ordered.length ? ((ordered[runEnd] as T).index as string) : null;

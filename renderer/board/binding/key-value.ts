@@ -74,14 +74,37 @@ export class BoardKeyValue {
   }
 
   set(key: string, val: unknown): void {
+    this.setMany([[key, val]]);
+  }
+
+  /**
+   * Sets several keys in one transaction: one pass to find their current entries and one push, so a
+   * drag of many elements on a large board is not one array walk per element.
+   */
+  setMany(pairs: readonly (readonly [string, unknown])[]): void {
+    if (pairs.length === 0) return;
+    const replaced = new Set<KeyValueEntry>();
+    for (const [key] of pairs) {
+      const current = this.map.get(key);
+      if (current !== undefined) replaced.add(current);
+    }
     this.doc.transact(() => {
-      if (this.map.has(key)) this.delete(key);
-      this.yarray.push([{ key, val }]);
+      if (replaced.size > 0) {
+        const positions: number[] = [];
+        let i = 0;
+        for (const entry of this.yarray) {
+          if (replaced.has(entry as KeyValueEntry)) positions.push(i);
+          i++;
+        }
+        for (let p = positions.length - 1; p >= 0; p--) this.yarray.delete(positions[p] as number, 1);
+      }
+      this.yarray.push(pairs.map(([key, val]) => ({ key, val })));
     });
   }
 
   delete(key: string): void {
     const current = this.map.get(key);
+    if (current === undefined) return;
     let i = 0;
     for (const entry of this.yarray) {
       if (entry === current) {
