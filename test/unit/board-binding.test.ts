@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Collaborator, SocketId } from '@excalidraw/excalidraw/types';
 import * as Y from 'yjs';
@@ -449,5 +450,29 @@ describe('board schema: a client that knows only the documented schema', () => {
       b.binding.readElements().map((e) => e.id),
       ['e1', 'e2', 'from-node'],
     );
+  });
+});
+
+describe('board binding: what it may import', () => {
+  it('imports only yjs, fractional-indexing, its own files and Excalidraw types (no DOM, no Excalidraw runtime)', () => {
+    const folder = new URL('../../renderer/board/binding/', import.meta.url);
+    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(new URL(file, folder), 'utf8');
+      for (const [statement, typeOnly, from = ''] of source.matchAll(
+        /^import (type )?[^;]*? from '([^']+)';/gms,
+      )) {
+        const allowed =
+          from === 'yjs' ||
+          from === 'fractional-indexing' ||
+          from.startsWith('./') ||
+          (typeOnly !== undefined && from.startsWith('@excalidraw/excalidraw/'));
+        assert.ok(allowed, `${file}: ${statement}`);
+      }
+      assert.doesNotMatch(
+        source,
+        /\b(window|document|localStorage|indexedDB)\.\w/,
+        `${file} touches the DOM`,
+      );
+    }
   });
 });
