@@ -63,10 +63,17 @@ export interface NewShare {
 
 export interface IssuedShareLink {
   share: ShareInfo;
-  /** The y-websocket URL with its token: shown once, never stored by the hub. */
+  /**
+   * The board's page with its token in the fragment, `http://HOST:PORT/b/{boardId}#t={token}`:
+   * what people open (and the QR code encodes). Shown once, never stored by the hub.
+   */
   url: string;
-  /** The same link through the hub's `.local` name, when it announces itself. */
+  /** The same page through the hub's `.local` name, when it announces itself. */
   alternativeUrls: string[];
+  /** The y-websocket URL with its token (`ws://…/ws/canvas/{boardId}?token=…`), for programs. */
+  socketUrl: string;
+  /** The WebSocket URL through the `.local` name. */
+  alternativeSocketUrls: string[];
 }
 
 export interface PeerInfo {

@@ -63,6 +63,8 @@ export function createServiceHubClient(hub: Hub, actor: Actor = { name: 'app' })
           share: toShare(issued.share),
           url: issued.url,
           alternativeUrls: [...issued.alternativeUrls],
+          socketUrl: issued.socketUrl,
+          alternativeSocketUrls: [...issued.alternativeSocketUrls],
         };
       }),
     revokeShare: (shareId) => call(() => toShare(service().revokeShare(shareId, actor))),

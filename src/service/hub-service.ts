@@ -6,7 +6,7 @@ import { ShareTokenVerifier, signShareToken } from '../auth/tokens.js';
 import type { HubChange, HubOverview, HubSettings } from '../client/hub-client.js';
 import { HubError } from '../errors.js';
 import { newBoardId, newShareId } from '../ids.js';
-import { boardSocketUrl } from '../net/join-url.js';
+import { boardPageUrl, boardSocketUrl } from '../net/join-url.js';
 import { shortFingerprint } from '../net/lan/fingerprint.js';
 import type { QrFormat } from '../net/lan/qr.js';
 import type { LanView, PeerHub, PublicHubIdentity } from '../net/lan/types.js';
@@ -76,9 +76,14 @@ export interface Actor {
 export interface IssuedShare {
   share: ShareRecord;
   token: string;
+  /** The board's page, `http://HOST:PORT/b/{boardId}#t={token}`: what people open. */
   url: string;
-  /** The same link through the hub's `.local` name (when it announces itself over mDNS). */
+  /** The same page through the hub's `.local` name (when it announces itself over mDNS). */
   alternativeUrls: string[];
+  /** The WebSocket, `ws://HOST:PORT/ws/canvas/{boardId}?token=…`: for programs. */
+  socketUrl: string;
+  /** The WebSocket through the `.local` name. */
+  alternativeSocketUrls: string[];
 }
 
 export interface BoardSummary extends BoardFigures {
@@ -312,8 +317,10 @@ export class HubService {
     return {
       share,
       token,
-      url: boardSocketUrl(host, port, board.id, token),
-      alternativeUrls: alternatives.map((name) => boardSocketUrl(name, port, board.id, token)),
+      url: boardPageUrl(host, port, board.id, token),
+      alternativeUrls: alternatives.map((name) => boardPageUrl(name, port, board.id, token)),
+      socketUrl: boardSocketUrl(host, port, board.id, token),
+      alternativeSocketUrls: alternatives.map((name) => boardSocketUrl(name, port, board.id, token)),
     };
   }
 

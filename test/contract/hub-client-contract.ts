@@ -71,7 +71,7 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         const { client, guests } = fixture();
         const board = await client.createBoard('Roundtrip');
         const link = await client.createShare({ boardId: board.id, role: 'edit', label: 'Writer' });
-        const writer = await connectWithLink(guests, link.url);
+        const writer = await connectWithLink(guests, link.socketUrl);
         writeContent(writer.doc);
         const expected = contentOf(writer.doc);
 
@@ -87,7 +87,7 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         assert.equal(imported.name, 'Roundtrip copy');
         assert.notEqual(imported.id, board.id);
         const readLink = await client.createShare({ boardId: imported.id, role: 'view', label: 'Reader' });
-        const reader = await connectWithLink(guests, readLink.url);
+        const reader = await connectWithLink(guests, readLink.socketUrl);
         assert.deepEqual(contentOf(reader.doc), expected);
       });
 
@@ -118,9 +118,21 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         assert.equal(link.share.label, 'Ada');
         assert.equal(link.share.revokedAt, null);
         assert.ok(link.share.expiresAt !== null && link.share.expiresAt > link.share.createdAt);
-        assert.match(link.url, /^wss?:\/\//);
+        assert.equal(
+          link.url.replace(/#t=.*$/, ''),
+          link.socketUrl.replace(/^ws:/, 'http:').replace(/\/ws\/canvas\/.*$/, `/b/${board.id}`),
+          'the link is the board page on the same host',
+        );
+        assert.match(link.url, /^https?:\/\/[^/]+\/b\/[A-Za-z0-9_-]+#t=[^&]+$/);
+        assert.equal(
+          decodeURIComponent(new URL(link.url).hash.slice('#t='.length)),
+          new URL(link.socketUrl).searchParams.get('token'),
+          'page and socket carry the same token',
+        );
+        assert.match(link.socketUrl, /^wss?:\/\/[^/]+\/ws\/canvas\/[A-Za-z0-9_-]+\?token=/);
         assert.ok(link.url.includes(board.id), 'the link names the board');
         assert.ok(Array.isArray(link.alternativeUrls));
+        assert.equal(link.alternativeSocketUrls.length, link.alternativeUrls.length);
         assert.equal('token' in link, false, 'the link carries the token; no separate copy');
 
         const forever = await client.createShare({ boardId: board.id, role: 'view' });
@@ -149,7 +161,7 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         const { client, guests } = fixture();
         const board = await client.createBoard('Visited');
         const link = await client.createShare({ boardId: board.id, role: 'comment', label: 'Grace' });
-        await connectWithLink(guests, link.url);
+        await connectWithLink(guests, link.socketUrl);
         const [connection] = await eventually('the connection to be listed', async () => {
           const connections = await client.listConnections(board.id);
           return connections.length === 1 ? connections : null;
@@ -348,7 +360,7 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         const link = await client.createShare({ boardId: board.id, role: 'view' });
         const events = record();
         await waitFor('the live state', () => events.some(isLive));
-        await connectWithLink(guests, link.url);
+        await connectWithLink(guests, link.socketUrl);
         // A topic-wide change covers every board (a hub may coalesce per-board changes into one).
         await waitFor('a connections change for the board', () =>
           changesOf(events).some(

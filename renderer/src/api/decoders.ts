@@ -82,6 +82,8 @@ export function decodeIssuedShareLink(value: unknown): IssuedShareLink {
     share: decodeShare(f.value('share')),
     url: f.string('url'),
     alternativeUrls: f.stringArray('alternativeUrls'),
+    socketUrl: f.string('socketUrl'),
+    alternativeSocketUrls: f.stringArray('alternativeSocketUrls'),
   };
 }
 
