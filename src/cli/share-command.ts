@@ -27,7 +27,10 @@ export function registerShare(program: Command, dataOption: () => [string, strin
     .option('--label <label>', 'who or what the link is for, shown in the audit log (e.g. "Group A")')
     .option('--ttl <duration>', 'link lifetime, e.g. 2h or 7d (default: no expiry)', parseDuration)
     .option(...dataOption())
-    .option('--json', 'print {"id","token","url","socketUrl","alternativeUrls","alternativeSocketUrls"} as JSON')
+    .option(
+      '--json',
+      'print {"id","token","url","socketUrl","alternativeUrls","alternativeSocketUrls"} as JSON',
+    )
     .option('--qr', 'also print the link as a QR code (the token cannot be shown again later)')
     .action(async (options: ShareCreateOptions) => {
       const { issued, qr } = await withService(options.data, async (service) => {

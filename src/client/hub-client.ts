@@ -248,6 +248,11 @@ export interface HubClient {
   purgeBoard(boardId: string): Promise<void>;
   exportBoard(boardId: string): Promise<BoardFile>;
   importBoard(input: { bytes: Uint8Array; name?: string }): Promise<BoardInfo>;
+  /**
+   * "Open board": the board page on this machine with an owner token (edit, valid 12 hours) in
+   * its fragment, `http://127.0.0.1:PORT/b/{boardId}#t={token}`; audited as the caller.
+   */
+  openBoard(boardId: string): Promise<{ url: string }>;
 
   listConnections(boardId: string): Promise<ConnectionInfo[]>;
 
