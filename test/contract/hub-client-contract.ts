@@ -343,6 +343,65 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
       });
     });
 
+    describe('opening a board (owner sessions)', () => {
+      const fixture = useHub(connect);
+
+      it('gives the board page on loopback whose fragment token edits the board', async () => {
+        const { client, hub, guests } = fixture();
+        const board = await client.createBoard('Owned');
+        const { url } = await client.openBoard(board.id);
+        const page = new URL(url);
+        assert.equal(`${page.protocol}//${page.host}${page.pathname}`, `http://127.0.0.1:${hub.port}/b/${board.id}`);
+        assert.match(page.hash, /^#t=[^&]+$/);
+        assert.equal(page.search, '', 'the token is in the fragment only');
+        const token = decodeURIComponent(page.hash.slice('#t='.length));
+
+        const owner = connectClient(hub.wsBase, board.id, token);
+        guests.push(owner);
+        await waitFor('the owner to sync', () => owner.provider.synced);
+        owner.doc.getMap('cards').set('owner-card', 'written by the owner');
+        const reader = await connectWithLink(
+          guests,
+          (await client.createShare({ boardId: board.id, role: 'view' })).socketUrl,
+        );
+        await waitFor('the owner’s edit to reach a reader', () =>
+          reader.doc.getMap('cards').get('owner-card') === 'written by the owner' ? true : null,
+        );
+      });
+
+      it('reuses one owner share, hidden from the share list, and audits each opening', async () => {
+        const { client } = fixture();
+        const board = await client.createBoard('Opened twice');
+        const first = await client.openBoard(board.id);
+        const second = await client.openBoard(board.id);
+        const shareOf = (url: string): string => {
+          const token = decodeURIComponent(new URL(url).hash.slice('#t='.length));
+          const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+            jti: string;
+            exp?: number;
+          };
+          assert.ok(claims.exp !== undefined && claims.exp * 1000 <= Date.now() + 12 * 3600 * 1000 + 5000);
+          return claims.jti;
+        };
+        assert.equal(shareOf(first.url), shareOf(second.url), 'one owner share per board');
+        assert.deepEqual(await client.listShares(board.id), [], 'the owner share is not a share link');
+        const opened = await eventually('two board_open rows', async () => {
+          const { entries } = await client.queryAudit({ boardId: board.id, action: 'board_open' });
+          return entries.length === 2 ? entries : null;
+        });
+        assert.equal(opened[0]?.shareId, shareOf(first.url));
+        assert.equal(opened[0]?.label, 'Owner');
+      });
+
+      it('an unknown or trashed board cannot be opened', async () => {
+        const { client } = fixture();
+        await expectHubError(client.openBoard('no-such-board'), ['BOARD_NOT_FOUND']);
+        const board = await client.createBoard('Binned');
+        await client.deleteBoard(board.id);
+        await expectHubError(client.openBoard(board.id), ['BOARD_NOT_FOUND']);
+      });
+    });
+
     describe('live events', () => {
       const fixture = useHub(connect);
 
