@@ -351,7 +351,10 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         const board = await client.createBoard('Owned');
         const { url } = await client.openBoard(board.id);
         const page = new URL(url);
-        assert.equal(`${page.protocol}//${page.host}${page.pathname}`, `http://127.0.0.1:${hub.port}/b/${board.id}`);
+        assert.equal(
+          `${page.protocol}//${page.host}${page.pathname}`,
+          `http://127.0.0.1:${hub.port}/b/${board.id}`,
+        );
         assert.match(page.hash, /^#t=[^&]+$/);
         assert.equal(page.search, '', 'the token is in the fragment only');
         const token = decodeURIComponent(page.hash.slice('#t='.length));

@@ -186,6 +186,25 @@ describe('management UI in a browser', () => {
     await heading(BOARD).waitFor();
   });
 
+  it('Open board opens the board page with an owner token in a new tab, and lists no owner share', async () => {
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('button', { name: 'Open board' }).click(),
+    ]);
+    await tab.waitForURL(/\/b\//, { waitUntil: 'commit' });
+    const opened = new URL(tab.url());
+    assert.equal(`${opened.origin}${opened.pathname}`, `${new URL(page.url()).origin}/b/${boardId}`);
+    assert.match(opened.hash, /^#t=[^&]+$/);
+    await tab.close();
+    const shares = page.getByRole('region', { name: 'Share links' });
+    await shares.getByRole('row', { name: new RegExp(LABEL) }).waitFor();
+    assert.equal(
+      await shares.getByRole('row', { name: /Owner/ }).count(),
+      0,
+      'the owner share is not a link',
+    );
+  });
+
   it('revokes the link: the connection disappears and the client is refused', async () => {
     await page.getByRole('button', { name: `Revoke ${LABEL}` }).click();
     await page

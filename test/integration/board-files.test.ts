@@ -9,7 +9,9 @@ import { startTestHub, type TestHub, withDatabase } from '../helpers/test-hub.js
  */
 const MAX_BYTES = 4096;
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8]);
-const SVG = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+const SVG = new TextEncoder().encode(
+  '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+);
 const FILE_ID = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
 const actor = { name: 'test' };
 
@@ -155,11 +157,18 @@ describe('board image files', () => {
     const got = await request('GET', fileUrl(copy.id, FILE_ID), copyToken);
     assert.equal(got.status, 200);
     assert.deepEqual(got.bytes, PNG);
-    assert.equal((await request('GET', fileUrl(copy.id, 'svg-1'), copyToken)).headers.get('content-type'), 'image/svg+xml');
+    assert.equal(
+      (await request('GET', fileUrl(copy.id, 'svg-1'), copyToken)).headers.get('content-type'),
+      'image/svg+xml',
+    );
 
     const filesOf = (board: string): number =>
-      withDatabase(hub.dataDir, (db) =>
-        db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM board_files WHERE board_id = ?').get(board)?.n ?? -1,
+      withDatabase(
+        hub.dataDir,
+        (db) =>
+          db
+            .prepare<[string], { n: number }>('SELECT count(*) AS n FROM board_files WHERE board_id = ?')
+            .get(board)?.n ?? -1,
       );
     assert.equal(filesOf(copy.id), 2);
     service.deleteBoard(copy.id, actor);

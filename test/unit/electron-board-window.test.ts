@@ -35,6 +35,10 @@ describe('Electron shell: board windows ("Open board")', () => {
     ]) {
       assert.equal(isBoardWindowUrl(url, origin), false, url);
     }
-    assert.equal(isBoardWindowUrl('http://127.0.0.1:7420/b/b_abc123', undefined), false, 'not a board window');
+    assert.equal(
+      isBoardWindowUrl('http://127.0.0.1:7420/b/b_abc123', undefined),
+      false,
+      'not a board window',
+    );
   });
 });
