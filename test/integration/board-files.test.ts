@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as Y from 'yjs';
+import { connectSynced } from '../helpers/clients.js';
 import { startTestHub, type TestHub, withDatabase } from '../helpers/test-hub.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * A board page's images over real HTTP against a real hub: `PUT`/`GET /b/{boardId}/files/{fileId}`
@@ -179,8 +182,19 @@ describe('board image files', () => {
 
   it('a board without images still exports as the plain Yjs update', async () => {
     const plain = hub.createBoard('No images');
-    const exported = hub.hub.service.exportBoard(plain, actor);
-    assert.equal(exported.meta.files, 0);
-    assert.equal(new TextDecoder().decode(exported.file.slice(0, 8)) === 'BOARDHUB', false);
+    const token = await hub.share(plain, 'edit');
+    const writer = await connectSynced(hub.wsBase, plain, token);
+    try {
+      writer.doc.getMap('meta').set('schemaVersion', 1);
+      const exported = await waitFor('the edit to be stored', () => {
+        const candidate = hub.hub.service.exportBoard(plain, actor);
+        const doc = new Y.Doc();
+        Y.applyUpdate(doc, candidate.file);
+        return doc.getMap('meta').get('schemaVersion') === 1 ? candidate : null;
+      });
+      assert.equal(exported.meta.files, 0);
+    } finally {
+      writer.destroy();
+    }
   });
 });
