@@ -3,13 +3,30 @@
  * door to the hub. Context isolation, the Chromium sandbox and no Node integration make the page
  * an ordinary web page; web-security.ts keeps it on our own content.
  */
-import { BrowserWindow } from 'electron';
+import { BrowserWindow, type WebPreferences } from 'electron';
 import { APP_START_URL } from './app-origin.js';
 
 export interface MainWindowOptions {
   preloadPath: string;
   iconPath: string;
   devTools: boolean;
+}
+
+/** No Node, isolated, sandboxed: every window of the app (the board windows too) uses these. */
+export function secureWebPreferences(devTools: boolean): WebPreferences {
+  return {
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    devTools,
+  };
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
@@ -21,20 +38,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     title: 'Boardhub',
     icon: options.iconPath,
     show: false,
-    webPreferences: {
-      preload: options.preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-      devTools: options.devTools,
-    },
+    webPreferences: { ...secureWebPreferences(options.devTools), preload: options.preloadPath },
   });
   window.once('ready-to-show', () => window.show());
   void window.loadURL(APP_START_URL);

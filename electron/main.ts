@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
 import { createHub, createServiceHubClient, type Hub } from '../src/index.js';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.js';
+import { boardWindowOriginOf, openBoardWindow } from './board-window.js';
 import { registerHubIpcHandlers } from './ipc/hub-ipc-main.js';
 import { isTrustedIpcSender, type TrustedWindowLike } from './ipc/sender-policy.js';
 import { desktopHubConfig, readLaunchOptions } from './launch-options.js';
@@ -54,7 +55,7 @@ async function run(): Promise<void> {
   const devTools = !app.isPackaged;
 
   // Every WebContents gets the locks, whoever creates it.
-  app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents));
+  app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents, boardWindowOriginOf));
   // The hub serves the LAN without a window: closing the last one must not quit.
   app.on('window-all-closed', () => {});
 
@@ -90,9 +91,18 @@ async function run(): Promise<void> {
       ? null
       : { webContentsId: mainWindow.webContents.id, mainFrame: mainWindow.webContents.mainFrame };
 
+  const windowClient = createServiceHubClient(hub, DESKTOP_ACTOR);
   const removeIpcHandlers = registerHubIpcHandlers(
     ipcMain,
-    createServiceHubClient(hub, DESKTOP_ACTOR),
+    {
+      ...windowClient,
+      // "Open board" in the app: the main process shows the page in a board window of its own.
+      openBoard: async (boardId) => {
+        const opened = await windowClient.openBoard(boardId);
+        openBoardWindow(opened.url, { iconPath: APP_ICON, devTools });
+        return opened;
+      },
+    },
     (event) => isTrustedIpcSender(event, trustedWindow()),
     (method, error) => console.error(`Boardhub: ${method} failed:`, error),
   );

@@ -13,6 +13,8 @@ export const DEFAULT_AUDIT_RETENTION_MS = 180 * 24 * 3600 * 1000;
 /** setTimeout fires at once for anything longer (TimeoutOverflowWarning). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 export const DEFAULT_IDLE_UNLOAD_MS = 30 * 60_000;
+/** A photo from a phone fits; a board of a few dozen images stays a file you can email. */
+export const DEFAULT_MAX_BOARD_FILE_BYTES = 8 * 1024 * 1024;
 
 export const HubConfigSchema = z.object({
   /** Where the SQLite file, the signing keys and the runtime file live. */
@@ -44,6 +46,13 @@ export const HubConfigSchema = z.object({
     .int()
     .min(1024)
     .default(32 * 1024 * 1024),
+  /** Largest image a board page may upload (PUT /b/{boardId}/files/{fileId}); larger is a 413. */
+  maxBoardFileBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(DEFAULT_MAX_BOARD_FILE_BYTES),
   /** The update log of a board is folded into its snapshot past either threshold. */
   compactAfterUpdates: z.number().int().min(1).default(1000),
   compactAfterBytes: z

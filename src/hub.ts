@@ -312,6 +312,7 @@ async function startRunning({ config, explicit, log, events, keyProtector }: Sta
       lan,
       events,
       liveSettings,
+      maxBoardFileBytes: config.maxBoardFileBytes,
       onAccessChanged: (change) => enforcer?.changed(change),
     });
     enforcer = new AccessEnforcer(

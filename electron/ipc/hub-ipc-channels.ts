@@ -26,6 +26,7 @@ const CALL_METHODS: Record<HubCallMethod, true> = {
   purgeBoard: true,
   exportBoard: true,
   importBoard: true,
+  openBoard: true,
   listConnections: true,
   listShares: true,
   createShare: true,

@@ -57,6 +57,7 @@ export const HUB_IPC_ARGS: ArgsSchemas = {
   purgeBoard: z.tuple([id]),
   exportBoard: z.tuple([id]),
   importBoard: z.tuple([importInput]),
+  openBoard: z.tuple([id]),
   listConnections: z.tuple([id]),
   listShares: z.tuple([id]),
   createShare: z.tuple([

@@ -100,15 +100,17 @@ export function registerBoard(program: Command, dataOption: () => [string, strin
 
   board
     .command('export <boardId>')
-    .description('write the board as a Yjs update (FILE) and a JSON sidecar (FILE.json)')
+    .description(
+      'write the board as a Yjs update (FILE; with its images: a bundle) and a JSON sidecar (FILE.json)',
+    )
     .requiredOption('--out <file>', 'where to write the update, e.g. retro.yjs')
     .option(...dataOption())
     .action(async (boardId: string, options: DataOptions & { out: string }) => {
       const exported = await withService(options.data, (service) => service.exportBoard(boardId, cliActor()));
-      writeFileSync(options.out, exported.update);
+      writeFileSync(options.out, exported.file);
       writeFileSync(`${options.out}.json`, `${JSON.stringify(exported.meta, null, 2)}\n`);
       process.stdout.write(
-        `wrote ${options.out} (${formatBytes(exported.update.byteLength)}) and ${options.out}.json\n`,
+        `wrote ${options.out} (${formatBytes(exported.file.byteLength)}) and ${options.out}.json\n`,
       );
     });
 
@@ -119,7 +121,7 @@ export function registerBoard(program: Command, dataOption: () => [string, strin
     .option(...dataOption())
     .option('--json', 'print {"id","name"} as JSON')
     .action(async (file: string, options: DataOptions & { name?: string }) => {
-      const update = readFileSync(file);
+      const bytes = readFileSync(file);
       let meta: unknown;
       try {
         meta = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
@@ -127,7 +129,7 @@ export function registerBoard(program: Command, dataOption: () => [string, strin
         meta = undefined;
       }
       const created = await withService(options.data, (service) =>
-        service.importBoard({ update, name: options.name, meta }, cliActor()),
+        service.importBoard({ file: bytes, name: options.name, meta }, cliActor()),
       );
       if (options.json) printJson({ id: created.id, name: created.name });
       else process.stdout.write(`${created.id}\n`);

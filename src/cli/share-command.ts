@@ -27,7 +27,10 @@ export function registerShare(program: Command, dataOption: () => [string, strin
     .option('--label <label>', 'who or what the link is for, shown in the audit log (e.g. "Group A")')
     .option('--ttl <duration>', 'link lifetime, e.g. 2h or 7d (default: no expiry)', parseDuration)
     .option(...dataOption())
-    .option('--json', 'print {"id","token","url","alternativeUrls"} as JSON')
+    .option(
+      '--json',
+      'print {"id","token","url","socketUrl","alternativeUrls","alternativeSocketUrls"} as JSON',
+    )
     .option('--qr', 'also print the link as a QR code (the token cannot be shown again later)')
     .action(async (options: ShareCreateOptions) => {
       const { issued, qr } = await withService(options.data, async (service) => {
@@ -42,16 +45,19 @@ export function registerShare(program: Command, dataOption: () => [string, strin
           id: issued.share.id,
           token: issued.token,
           url: issued.url,
+          socketUrl: issued.socketUrl,
           alternativeUrls: issued.alternativeUrls,
+          alternativeSocketUrls: issued.alternativeSocketUrls,
         });
         return;
       }
       process.stdout.write(
         `share ${issued.share.id} (${issued.share.role}${issued.share.label ? `, "${issued.share.label}"` : ''}` +
           `${issued.share.expiresAt ? `, expires ${formatTime(issued.share.expiresAt)}` : ''})\n` +
-          `url:   ${issued.url}\n` +
-          issued.alternativeUrls.map((url) => `also:  ${url}\n`).join('') +
-          `token: ${issued.token}\n` +
+          `url:    ${issued.url}\n` +
+          issued.alternativeUrls.map((url) => `also:   ${url}\n`).join('') +
+          `socket: ${issued.socketUrl}\n` +
+          `token:  ${issued.token}\n` +
           qr,
       );
     });

@@ -63,10 +63,17 @@ export interface NewShare {
 
 export interface IssuedShareLink {
   share: ShareInfo;
-  /** The y-websocket URL with its token: shown once, never stored by the hub. */
+  /**
+   * The board's page with its token in the fragment, `http://HOST:PORT/b/{boardId}#t={token}`:
+   * what people open (and the QR code encodes). Shown once, never stored by the hub.
+   */
   url: string;
-  /** The same link through the hub's `.local` name, when it announces itself. */
+  /** The same page through the hub's `.local` name, when it announces itself. */
   alternativeUrls: string[];
+  /** The y-websocket URL with its token (`ws://…/ws/canvas/{boardId}?token=…`), for programs. */
+  socketUrl: string;
+  /** The WebSocket URL through the `.local` name. */
+  alternativeSocketUrls: string[];
 }
 
 export interface PeerInfo {
@@ -241,6 +248,11 @@ export interface HubClient {
   purgeBoard(boardId: string): Promise<void>;
   exportBoard(boardId: string): Promise<BoardFile>;
   importBoard(input: { bytes: Uint8Array; name?: string }): Promise<BoardInfo>;
+  /**
+   * "Open board": the board page on this machine with an owner token (edit, valid 12 hours) in
+   * its fragment, `http://127.0.0.1:PORT/b/{boardId}#t={token}`; audited as the caller.
+   */
+  openBoard(boardId: string): Promise<{ url: string }>;
 
   listConnections(boardId: string): Promise<ConnectionInfo[]>;
 

@@ -43,12 +43,12 @@ export function createServiceHubClient(hub: Hub, actor: Actor = { name: 'app' })
     purgeBoard: (boardId) => call(() => service().purgeBoard(boardId, actor)),
     exportBoard: (boardId) =>
       call(() => {
-        const { update, meta } = service().exportBoard(boardId, actor);
+        const { file, meta } = service().exportBoard(boardId, actor);
         // A copy of exactly these bytes: structured clone would carry a view's whole buffer.
-        return { fileName: exportFileName(meta.name), bytes: update.slice() };
+        return { fileName: exportFileName(meta.name), bytes: file.slice() };
       }),
     importBoard: ({ bytes, name }) =>
-      call(() => toBoard(service().importBoard({ update: bytes, name }, actor))),
+      call(() => toBoard(service().importBoard({ file: bytes, name }, actor))),
 
     listConnections: (boardId) => call(() => service().liveConnections(boardId).map(toConnection)),
 
@@ -63,11 +63,14 @@ export function createServiceHubClient(hub: Hub, actor: Actor = { name: 'app' })
           share: toShare(issued.share),
           url: issued.url,
           alternativeUrls: [...issued.alternativeUrls],
+          socketUrl: issued.socketUrl,
+          alternativeSocketUrls: [...issued.alternativeSocketUrls],
         };
       }),
     revokeShare: (shareId) => call(() => toShare(service().revokeShare(shareId, actor))),
     setShareRole: (shareId, role) => call(() => toShare(service().setShareRole(shareId, role, actor))),
     qrSvg: (url) => call(() => service().shareQr(url, 'svg')),
+    openBoard: (boardId) => call(async () => ({ url: (await service().openBoard(boardId, actor)).url })),
 
     listPeers: () => call(() => service().peers().map(toPeer)),
     addPeer: (host, port) => call(async () => toPeer(await service().addPeerByAddress(host, port, actor))),

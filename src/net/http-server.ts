@@ -12,12 +12,13 @@ import { zodSchemaController } from './api/schema.js';
 import { registerSettingsRoutes } from './api/settings-routes.js';
 import { registerShareRoutes } from './api/share-routes.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
+import { boardFileRoutes } from './board-file-routes.js';
 import type { OriginPolicy } from './origin-policy.js';
 import { registerUiRoutes } from './ui-routes.js';
 
 /**
  * The hub's HTTP side (fastify): /healthz for anyone, the built management UI at / (static files,
- * ui-routes.ts), and the admin API under /api/ behind the guard (loopback, origin, rate limit,
+ * ui-routes.ts), board image files under a share token (board-file-routes.ts), and the admin API under /api/ behind the guard (loopback, origin, rate limit,
  * admin token), including the event stream. Errors always leave as {error: {code, message}} with a
  * 4xx/5xx status, never a stack trace.
  */
@@ -92,6 +93,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   // Public, outside the guarded plugin: other hubs verify who this hub is.
   registerPublicLanRoutes(app, service);
+
+  // A board page's images, under the share token (not the admin token).
+  app.register(boardFileRoutes, { service, originPolicy: options.originPolicy, limiter: options.limiter });
 
   app.register(async (api) => {
     api.addHook('onRequest', createApiGuard(options));

@@ -34,11 +34,22 @@ function hostForUrl(host: string): string {
 }
 
 export const BOARD_PATH_PREFIX = '/ws/canvas/';
+/** Where a board's page lives: `/b/{boardId}` (served by board-page-routes.ts). */
+export const BOARD_PAGE_PREFIX = '/b/';
 
 export function httpBaseUrl(host: string, port: number): string {
   return `http://${hostForUrl(reachableHost(host))}:${port}`;
 }
 
+/**
+ * The board's page, what people open: the token rides in the fragment, which a browser never
+ * sends in a request line, a log or a Referer; the page hands it to the WebSocket itself.
+ */
+export function boardPageUrl(host: string, port: number, boardId: string, token: string): string {
+  return `${httpBaseUrl(host, port)}${BOARD_PAGE_PREFIX}${encodeURIComponent(boardId)}#t=${encodeURIComponent(token)}`;
+}
+
+/** The board's WebSocket with its token in the query: for programs (a stock y-websocket client). */
 export function boardSocketUrl(host: string, port: number, boardId: string, token: string): string {
   return `ws://${hostForUrl(reachableHost(host))}:${port}${BOARD_PATH_PREFIX}${encodeURIComponent(boardId)}?token=${encodeURIComponent(token)}`;
 }

@@ -4,9 +4,10 @@ import type { KeyInfo, Keyring } from '../auth/keyring.js';
 import type { Role } from '../auth/roles.js';
 import { ShareTokenVerifier, signShareToken } from '../auth/tokens.js';
 import type { HubChange, HubOverview, HubSettings } from '../client/hub-client.js';
+import { DEFAULT_MAX_BOARD_FILE_BYTES } from '../config.js';
 import { HubError } from '../errors.js';
 import { newBoardId, newShareId } from '../ids.js';
-import { boardSocketUrl } from '../net/join-url.js';
+import { boardPageUrl, boardSocketUrl } from '../net/join-url.js';
 import { shortFingerprint } from '../net/lan/fingerprint.js';
 import type { QrFormat } from '../net/lan/qr.js';
 import type { LanView, PeerHub, PublicHubIdentity } from '../net/lan/types.js';
@@ -17,9 +18,12 @@ import type { Stores } from '../storage/stores.js';
 import { VERSION } from '../version.js';
 import { newAdminToken, parseAdminToken, secretMatches } from './admin-tokens.js';
 import { AuditService } from './audit-service.js';
+import { BoardFileService } from './board-file-service.js';
 import {
   type BoardExportMeta,
+  decodeBoardExport,
   EXPORT_FORMAT,
+  encodeBoardExport,
   stateAsSingleUpdate,
   validateImportedUpdate,
 } from './board-transfer.js';
@@ -64,6 +68,8 @@ export interface ServiceContext {
   events?: HubChangeSink;
   /** Present in a running hub: its current settings, and how to apply changed ones at once. */
   liveSettings?: LiveSettingsControl;
+  /** Largest image file a board accepts (config.maxBoardFileBytes). */
+  maxBoardFileBytes?: number;
 }
 
 export interface Actor {
@@ -76,9 +82,14 @@ export interface Actor {
 export interface IssuedShare {
   share: ShareRecord;
   token: string;
+  /** The board's page, `http://HOST:PORT/b/{boardId}#t={token}`: what people open. */
   url: string;
-  /** The same link through the hub's `.local` name (when it announces itself over mDNS). */
+  /** The same page through the hub's `.local` name (when it announces itself over mDNS). */
   alternativeUrls: string[];
+  /** The WebSocket, `ws://HOST:PORT/ws/canvas/{boardId}?token=…`: for programs. */
+  socketUrl: string;
+  /** The WebSocket through the `.local` name. */
+  alternativeSocketUrls: string[];
 }
 
 export interface BoardSummary extends BoardFigures {
@@ -108,9 +119,23 @@ export interface HubStatus {
 }
 
 export interface BoardExport {
-  update: Uint8Array;
+  /** What goes into the .yjs file: the plain update, or a bundle when the board has images. */
+  file: Uint8Array;
   meta: BoardExportMeta;
 }
+
+/** What "Open board" gives the owner: the board page on this machine, with an owner token. */
+export interface OwnerSession {
+  url: string;
+  /** The token in the url's fragment (for programs and tests: the WebSocket's `?token=`). */
+  token: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/** Owner tokens are short-lived: "Open board" issues a fresh one each time. */
+export const OWNER_TOKEN_TTL_MS = 12 * 3600 * 1000;
+export const OWNER_SHARE_LABEL = 'Owner';
 
 /** How long a deleted board stays restorable. */
 export const TRASH_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -127,6 +152,8 @@ function folderBytes(dir: string): number {
 export class HubService {
   /** Audit queries, export, verification and pruning. */
   readonly audit: AuditService;
+  /** A board page's image files (authorize with authorizeBoardAccess first). */
+  readonly files: BoardFileService;
 
   private readonly lanUseCases: LanService;
   private readonly settings: SettingsService;
@@ -135,6 +162,15 @@ export class HubService {
 
   constructor(private readonly context: ServiceContext) {
     this.audit = new AuditService(context.stores);
+    this.files = new BoardFileService({
+      files: context.stores.files,
+      maxBytes: context.maxBoardFileBytes ?? DEFAULT_MAX_BOARD_FILE_BYTES,
+      uploaded: (access, file) =>
+        this.record({ name: `share:${access.share.id}` }, 'file_upload', {
+          share: access.share,
+          detail: { fileId: file.fileId, mimeType: file.mimeType, size: file.size },
+        }),
+    });
     this.tokens = new ShareTokenVerifier(context.keyring, context.hubId);
     this.lanUseCases = new LanService({
       ...context,
@@ -242,6 +278,8 @@ export class HubService {
     const board = this.getActiveBoard(boardId);
     const stored = this.context.stores.updates.load(board.id);
     const update = stateAsSingleUpdate(stored.snapshot, stored.tail);
+    const files = this.context.stores.files.list(board.id);
+    const file = encodeBoardExport(update, files);
     const meta: BoardExportMeta = {
       format: EXPORT_FORMAT,
       id: board.id,
@@ -250,29 +288,51 @@ export class HubService {
       exportedAt: Date.now(),
       hubId: this.context.hubId,
       updateBytes: update.byteLength,
+      files: files.length,
     };
-    this.record(actor, 'board_export', { boardId: board.id, detail: { bytes: update.byteLength } });
-    return { update, meta };
+    this.record(actor, 'board_export', {
+      boardId: board.id,
+      detail: { bytes: file.byteLength, files: files.length },
+    });
+    return { file, meta };
   }
 
-  /** Creates a new board holding the imported state; the name comes from `name` or the sidecar. */
-  importBoard(input: { update: Uint8Array; name?: string; meta?: unknown }, actor: Actor): BoardRecord {
+  /**
+   * Creates a new board holding the imported state (and the bundle's image files); the name
+   * comes from `name` or the sidecar.
+   */
+  importBoard(input: { file: Uint8Array; name?: string; meta?: unknown }, actor: Actor): BoardRecord {
     const sidecarName =
       typeof input.meta === 'object' && input.meta !== null && 'name' in input.meta
         ? input.meta.name
         : undefined;
     const name = parseOrThrow(BoardNameSchema, input.name ?? sidecarName ?? 'Imported board', 'board name');
-    const state = validateImportedUpdate(input.update);
+    const { update, files } = decodeBoardExport(input.file, this.files.maxBytes);
+    const state = validateImportedUpdate(update);
     const { stores } = this.context;
     const now = Date.now();
     const board = stores.db
       .transaction(() => {
         const created = stores.boards.create(newBoardId(), name, now);
         stores.updates.compact(created.id, state, 0, now);
+        for (const file of files) {
+          stores.files.put({
+            boardId: created.id,
+            fileId: file.fileId,
+            mimeType: file.mimeType,
+            bytes: file.bytes,
+            size: file.bytes.byteLength,
+            createdAt: file.createdAt,
+            createdByShare: null,
+          });
+        }
         return created;
       })
       .immediate();
-    this.record(actor, 'board_import', { boardId: board.id, detail: { name, bytes: state.byteLength } });
+    this.record(actor, 'board_import', {
+      boardId: board.id,
+      detail: { name, bytes: state.byteLength, files: files.length },
+    });
     this.boardsChanged(board.id);
     return board;
   }
@@ -312,9 +372,43 @@ export class HubService {
     return {
       share,
       token,
-      url: boardSocketUrl(host, port, board.id, token),
-      alternativeUrls: alternatives.map((name) => boardSocketUrl(name, port, board.id, token)),
+      url: boardPageUrl(host, port, board.id, token),
+      alternativeUrls: alternatives.map((name) => boardPageUrl(name, port, board.id, token)),
+      socketUrl: boardSocketUrl(host, port, board.id, token),
+      alternativeSocketUrls: alternatives.map((name) => boardSocketUrl(name, port, board.id, token)),
     };
+  }
+
+  /**
+   * "Open board" for the owner: the board page on this machine (loopback), with an edit token of
+   * the board's owner share (created on first use, label "Owner", never listed), valid 12 hours.
+   */
+  async openBoard(boardId: string, actor: Actor): Promise<OwnerSession> {
+    const board = this.getActiveBoard(parseOrThrow(IdSchema, boardId, 'board id'));
+    this.context.keyring.assertCanSign();
+    const { shares } = this.context.stores;
+    const now = Date.now();
+    const share =
+      shares.ownerShare(board.id) ??
+      shares.create({
+        id: newShareId(),
+        boardId: board.id,
+        role: 'edit',
+        label: OWNER_SHARE_LABEL,
+        createdAt: now,
+        expiresAt: null,
+        kind: 'owner',
+      });
+    const expiresAt = now + OWNER_TOKEN_TTL_MS;
+    const token = await signShareToken(this.context.keyring, this.context.hubId, {
+      boardId: board.id,
+      shareId: share.id,
+      role: share.role,
+      expiresAt: Math.floor(expiresAt / 1000),
+    });
+    this.record(actor, 'board_open', { share, detail: { expiresAt } });
+    const { port } = this.context.locate();
+    return { url: boardPageUrl('127.0.0.1', port, board.id, token), token, expiresAt };
   }
 
   listShares(boardId: string): ShareRecord[] {

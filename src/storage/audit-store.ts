@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   'board_purge',
   'board_export',
   'board_import',
+  'board_open',
+  'file_upload',
   'share_create',
   'share_revoke',
   'share_role_change',

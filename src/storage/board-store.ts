@@ -2,7 +2,7 @@ import type { Db } from './database.js';
 
 /**
  * Boards are soft-deleted: deleted_at moves a board to the trash without losing its content;
- * restore clears it; purge removes the board, its content and its shares for good (audit rows,
+ * restore clears it; purge removes the board, its content, its image files and its shares for good (audit rows,
  * which only name the board, stay).
  */
 export interface BoardRecord {
@@ -17,7 +17,7 @@ export interface BoardRecord {
 export interface BoardFigures extends BoardRecord {
   /** Rows in the update log not yet folded into the snapshot. */
   logLength: number;
-  /** Bytes of snapshot plus log. */
+  /** Bytes of snapshot, log and image files. */
   sizeBytes: number;
   /** Newest stored change (the board's updated_at is refreshed at most every few seconds). */
   lastEditAt: number;
@@ -56,7 +56,8 @@ const FIGURES_SELECT = `
   SELECT b.*,
     (SELECT count(*) FROM doc_updates u WHERE u.board_id = b.id) AS log_length,
     coalesce((SELECT sum(length(u.data)) FROM doc_updates u WHERE u.board_id = b.id), 0)
-      + coalesce((SELECT length(s.data) FROM doc_snapshots s WHERE s.board_id = b.id), 0) AS size_bytes,
+      + coalesce((SELECT length(s.data) FROM doc_snapshots s WHERE s.board_id = b.id), 0)
+      + coalesce((SELECT sum(f.size) FROM board_files f WHERE f.board_id = b.id), 0) AS size_bytes,
     (SELECT max(u.created_at) FROM doc_updates u WHERE u.board_id = b.id) AS last_update_at
   FROM boards b`;
 
@@ -99,6 +100,7 @@ export class BoardStore {
     this.purgeStmts = [
       db.prepare<[string]>('DELETE FROM doc_updates WHERE board_id = ?'),
       db.prepare<[string]>('DELETE FROM doc_snapshots WHERE board_id = ?'),
+      db.prepare<[string]>('DELETE FROM board_files WHERE board_id = ?'),
       db.prepare<[string]>('DELETE FROM shares WHERE board_id = ?'),
       db.prepare<[string]>('DELETE FROM boards WHERE id = ?'),
     ];
@@ -148,7 +150,7 @@ export class BoardStore {
     return this.trashedBeforeStmt.all(cutoff).map(toRecord);
   }
 
-  /** Removes the board, its content and its shares, in one transaction. */
+  /** Removes the board, its content, its files and its shares, in one transaction. */
   purge(id: string): void {
     this.db
       .transaction(() => {

@@ -99,6 +99,25 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX peer_identities_by_name ON peer_identities(name, last_seen);
   `,
+  `
+  -- Image bytes of a board (the doc's 'files' root holds only their metadata). A rowid table:
+  -- rows this large do not belong in a WITHOUT ROWID B-tree. Immutable once written.
+  CREATE TABLE board_files (
+    board_id         TEXT NOT NULL REFERENCES boards(id),
+    file_id          TEXT NOT NULL,
+    mime_type        TEXT NOT NULL,
+    bytes            BLOB NOT NULL,
+    size             INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    created_by_share TEXT,
+    UNIQUE (board_id, file_id)
+  ) STRICT;
+
+  -- 'owner': the share behind "Open board" (one live one per board), hidden from share lists.
+  ALTER TABLE shares ADD COLUMN kind TEXT NOT NULL DEFAULT 'link' CHECK (kind IN ('link', 'owner'));
+  CREATE UNIQUE INDEX shares_one_owner_per_board ON shares(board_id)
+    WHERE kind = 'owner' AND revoked_at IS NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,12 @@
 import type { Role } from '../auth/roles.js';
 import type { Db } from './database.js';
 
+/**
+ * 'link': a share link the owner issued. 'owner': the share behind "Open board" in the management
+ * UI (one live one per board, label "Owner"), which share lists and counts leave out.
+ */
+export type ShareKind = 'link' | 'owner';
+
 /** A share is the authority behind a token: the token's jti names the row, the row holds the role. */
 export interface ShareRecord {
   id: string;
@@ -10,6 +16,7 @@ export interface ShareRecord {
   createdAt: number;
   expiresAt: number | null;
   revokedAt: number | null;
+  kind: ShareKind;
 }
 
 interface ShareRow {
@@ -20,6 +27,7 @@ interface ShareRow {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  kind: ShareKind;
 }
 
 const toRecord = (row: ShareRow): ShareRecord => ({
@@ -30,6 +38,7 @@ const toRecord = (row: ShareRow): ShareRecord => ({
   createdAt: row.created_at,
   expiresAt: row.expires_at,
   revokedAt: row.revoked_at,
+  kind: row.kind,
 });
 
 export class ShareStore {
@@ -38,14 +47,18 @@ export class ShareStore {
   private readonly listByBoardStmt;
   private readonly revokeStmt;
   private readonly setRoleStmt;
+  private readonly ownerStmt;
 
   constructor(db: Db) {
-    this.insertStmt = db.prepare<[string, string, Role, string, number, number | null]>(
-      'INSERT INTO shares (id, board_id, role, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insertStmt = db.prepare<[string, string, Role, string, number, number | null, ShareKind]>(
+      'INSERT INTO shares (id, board_id, role, label, created_at, expires_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.getStmt = db.prepare<[string], ShareRow>('SELECT * FROM shares WHERE id = ?');
     this.listByBoardStmt = db.prepare<[string], ShareRow>(
-      'SELECT * FROM shares WHERE board_id = ? ORDER BY created_at, id',
+      "SELECT * FROM shares WHERE board_id = ? AND kind = 'link' ORDER BY created_at, id",
+    );
+    this.ownerStmt = db.prepare<[string], ShareRow>(
+      "SELECT * FROM shares WHERE board_id = ? AND kind = 'owner' AND revoked_at IS NULL",
     );
     this.revokeStmt = db.prepare<[number, string]>(
       'UPDATE shares SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
@@ -53,9 +66,18 @@ export class ShareStore {
     this.setRoleStmt = db.prepare<[Role, string]>('UPDATE shares SET role = ? WHERE id = ?');
   }
 
-  create(share: Omit<ShareRecord, 'revokedAt'>): ShareRecord {
-    this.insertStmt.run(share.id, share.boardId, share.role, share.label, share.createdAt, share.expiresAt);
-    return { ...share, revokedAt: null };
+  create(share: Omit<ShareRecord, 'revokedAt' | 'kind'> & { kind?: ShareKind }): ShareRecord {
+    const kind = share.kind ?? 'link';
+    this.insertStmt.run(
+      share.id,
+      share.boardId,
+      share.role,
+      share.label,
+      share.createdAt,
+      share.expiresAt,
+      kind,
+    );
+    return { ...share, kind, revokedAt: null };
   }
 
   get(id: string): ShareRecord | undefined {
@@ -63,6 +85,13 @@ export class ShareStore {
     return row ? toRecord(row) : undefined;
   }
 
+  /** The board's live owner share, if "Open board" was used before. */
+  ownerShare(boardId: string): ShareRecord | undefined {
+    const row = this.ownerStmt.get(boardId);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** The share links of a board (owner shares left out). */
   listByBoard(boardId: string): ShareRecord[] {
     return this.listByBoardStmt.all(boardId).map(toRecord);
   }

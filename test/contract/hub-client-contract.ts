@@ -71,7 +71,7 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         const { client, guests } = fixture();
         const board = await client.createBoard('Roundtrip');
         const link = await client.createShare({ boardId: board.id, role: 'edit', label: 'Writer' });
-        const writer = await connectWithLink(guests, link.url);
+        const writer = await connectWithLink(guests, link.socketUrl);
         writeContent(writer.doc);
         const expected = contentOf(writer.doc);
 
@@ -87,7 +87,7 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         assert.equal(imported.name, 'Roundtrip copy');
         assert.notEqual(imported.id, board.id);
         const readLink = await client.createShare({ boardId: imported.id, role: 'view', label: 'Reader' });
-        const reader = await connectWithLink(guests, readLink.url);
+        const reader = await connectWithLink(guests, readLink.socketUrl);
         assert.deepEqual(contentOf(reader.doc), expected);
       });
 
@@ -118,9 +118,21 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         assert.equal(link.share.label, 'Ada');
         assert.equal(link.share.revokedAt, null);
         assert.ok(link.share.expiresAt !== null && link.share.expiresAt > link.share.createdAt);
-        assert.match(link.url, /^wss?:\/\//);
+        assert.equal(
+          link.url.replace(/#t=.*$/, ''),
+          link.socketUrl.replace(/^ws:/, 'http:').replace(/\/ws\/canvas\/.*$/, `/b/${board.id}`),
+          'the link is the board page on the same host',
+        );
+        assert.match(link.url, /^https?:\/\/[^/]+\/b\/[A-Za-z0-9_-]+#t=[^&]+$/);
+        assert.equal(
+          decodeURIComponent(new URL(link.url).hash.slice('#t='.length)),
+          new URL(link.socketUrl).searchParams.get('token'),
+          'page and socket carry the same token',
+        );
+        assert.match(link.socketUrl, /^wss?:\/\/[^/]+\/ws\/canvas\/[A-Za-z0-9_-]+\?token=/);
         assert.ok(link.url.includes(board.id), 'the link names the board');
         assert.ok(Array.isArray(link.alternativeUrls));
+        assert.equal(link.alternativeSocketUrls.length, link.alternativeUrls.length);
         assert.equal('token' in link, false, 'the link carries the token; no separate copy');
 
         const forever = await client.createShare({ boardId: board.id, role: 'view' });
@@ -149,7 +161,7 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         const { client, guests } = fixture();
         const board = await client.createBoard('Visited');
         const link = await client.createShare({ boardId: board.id, role: 'comment', label: 'Grace' });
-        await connectWithLink(guests, link.url);
+        await connectWithLink(guests, link.socketUrl);
         const [connection] = await eventually('the connection to be listed', async () => {
           const connections = await client.listConnections(board.id);
           return connections.length === 1 ? connections : null;
@@ -331,6 +343,68 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
       });
     });
 
+    describe('opening a board (owner sessions)', () => {
+      const fixture = useHub(connect);
+
+      it('gives the board page on loopback whose fragment token edits the board', async () => {
+        const { client, hub, guests } = fixture();
+        const board = await client.createBoard('Owned');
+        const { url } = await client.openBoard(board.id);
+        const page = new URL(url);
+        assert.equal(
+          `${page.protocol}//${page.host}${page.pathname}`,
+          `http://127.0.0.1:${hub.port}/b/${board.id}`,
+        );
+        assert.match(page.hash, /^#t=[^&]+$/);
+        assert.equal(page.search, '', 'the token is in the fragment only');
+        const token = decodeURIComponent(page.hash.slice('#t='.length));
+
+        const owner = connectClient(hub.wsBase, board.id, token);
+        guests.push(owner);
+        await waitFor('the owner to sync', () => owner.provider.synced);
+        owner.doc.getMap('cards').set('owner-card', 'written by the owner');
+        const reader = await connectWithLink(
+          guests,
+          (await client.createShare({ boardId: board.id, role: 'view' })).socketUrl,
+        );
+        await waitFor('the owner’s edit to reach a reader', () =>
+          reader.doc.getMap('cards').get('owner-card') === 'written by the owner' ? true : null,
+        );
+      });
+
+      it('reuses one owner share, hidden from the share list, and audits each opening', async () => {
+        const { client } = fixture();
+        const board = await client.createBoard('Opened twice');
+        const first = await client.openBoard(board.id);
+        const second = await client.openBoard(board.id);
+        const shareOf = (url: string): string => {
+          const token = decodeURIComponent(new URL(url).hash.slice('#t='.length));
+          const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+            jti: string;
+            exp?: number;
+          };
+          assert.ok(claims.exp !== undefined && claims.exp * 1000 <= Date.now() + 12 * 3600 * 1000 + 5000);
+          return claims.jti;
+        };
+        assert.equal(shareOf(first.url), shareOf(second.url), 'one owner share per board');
+        assert.deepEqual(await client.listShares(board.id), [], 'the owner share is not a share link');
+        const opened = await eventually('two board_open rows', async () => {
+          const { entries } = await client.queryAudit({ boardId: board.id, action: 'board_open' });
+          return entries.length === 2 ? entries : null;
+        });
+        assert.equal(opened[0]?.shareId, shareOf(first.url));
+        assert.equal(opened[0]?.label, 'Owner');
+      });
+
+      it('an unknown or trashed board cannot be opened', async () => {
+        const { client } = fixture();
+        await expectHubError(client.openBoard('no-such-board'), ['BOARD_NOT_FOUND']);
+        const board = await client.createBoard('Binned');
+        await client.deleteBoard(board.id);
+        await expectHubError(client.openBoard(board.id), ['BOARD_NOT_FOUND']);
+      });
+    });
+
     describe('live events', () => {
       const fixture = useHub(connect);
 
@@ -348,7 +422,7 @@ export function describeHubClientContract(name: string, connect: (hub: TestHub) 
         const link = await client.createShare({ boardId: board.id, role: 'view' });
         const events = record();
         await waitFor('the live state', () => events.some(isLive));
-        await connectWithLink(guests, link.url);
+        await connectWithLink(guests, link.socketUrl);
         // A topic-wide change covers every board (a hub may coalesce per-board changes into one).
         await waitFor('a connections change for the board', () =>
           changesOf(events).some(

@@ -35,15 +35,14 @@ function shareIdOf(token: string): string {
   return claims.jti;
 }
 
-/** A share link `ws://HOST:PORT/ws/canvas/BOARD?token=…` as WebsocketProvider takes it. */
+/** A share link (the page `http://HOST:PORT/b/BOARD#t=…`) as WebsocketProvider takes it. */
 function parseShareLink(link: string): { wsBase: string; boardId: string; token: string } {
   const url = new URL(link);
-  const slash = url.pathname.lastIndexOf('/');
-  const token = url.searchParams.get('token');
-  assert.ok(token, `the link carries a token: ${link}`);
+  const token = decodeURIComponent(url.hash.replace(/^#t=/, ''));
+  assert.ok(url.pathname.startsWith('/b/') && token !== '', `the link is a board page with a token: ${link}`);
   return {
-    wsBase: `${url.protocol}//${url.host}${url.pathname.slice(0, slash)}`,
-    boardId: decodeURIComponent(url.pathname.slice(slash + 1)),
+    wsBase: `ws://${url.host}/ws/canvas`,
+    boardId: decodeURIComponent(url.pathname.slice('/b/'.length)),
     token,
   };
 }
@@ -139,7 +138,7 @@ describe('management UI in a browser', () => {
 
     const ready = page.getByRole('dialog', { name: 'Share link ready' });
     link = await ready.getByLabel('Share link', { exact: true }).inputValue();
-    assert.match(link, /^ws:\/\/127\.0\.0\.1:\d+\/ws\/canvas\/.+\?token=/);
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/b\/[A-Za-z0-9_-]+#t=[^&?]+$/);
     assert.equal(parseShareLink(link).boardId, boardId);
     const qr = ready.getByRole('img', { name: /QR code of the share link/ });
     await qr.waitFor();
@@ -185,6 +184,25 @@ describe('management UI in a browser', () => {
     await screenshot(page, 'boards');
     await row.getByRole('link', { name: BOARD }).click();
     await heading(BOARD).waitFor();
+  });
+
+  it('Open board opens the board page with an owner token in a new tab, and lists no owner share', async () => {
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('button', { name: 'Open board' }).click(),
+    ]);
+    await tab.waitForURL(/\/b\//, { waitUntil: 'commit' });
+    const opened = new URL(tab.url());
+    assert.equal(`${opened.origin}${opened.pathname}`, `${new URL(page.url()).origin}/b/${boardId}`);
+    assert.match(opened.hash, /^#t=[^&]+$/);
+    await tab.close();
+    const shares = page.getByRole('region', { name: 'Share links' });
+    await shares.getByRole('row', { name: new RegExp(LABEL) }).waitFor();
+    assert.equal(
+      await shares.getByRole('row', { name: /Owner/ }).count(),
+      0,
+      'the owner share is not a link',
+    );
   });
 
   it('revokes the link: the connection disappears and the client is refused', async () => {

@@ -79,8 +79,14 @@ describe('boardhub CLI', () => {
         '--json',
       ]);
       assert.equal(result.code, 0, result.stderr);
-      const issued = JSON.parse(result.stdout) as { id: string; token: string; url: string };
-      assert.equal(issued.url, `ws://127.0.0.1:${hub.port}/ws/canvas/${board}?token=${issued.token}`);
+      const issued = JSON.parse(result.stdout) as {
+        id: string;
+        token: string;
+        url: string;
+        socketUrl: string;
+      };
+      assert.equal(issued.url, `http://127.0.0.1:${hub.port}/b/${board}#t=${issued.token}`);
+      assert.equal(issued.socketUrl, `ws://127.0.0.1:${hub.port}/ws/canvas/${board}?token=${issued.token}`);
       const payload = JSON.parse(Buffer.from(issued.token.split('.')[1] as string, 'base64url').toString());
       assert.equal(payload.jti, issued.id);
       assert.equal(payload.sub, board);

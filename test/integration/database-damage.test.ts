@@ -28,7 +28,7 @@ async function filledDataFolder(dataDir: string): Promise<{ boardIds: string[]; 
     const doc = new Y.Doc();
     doc.getText('notes').insert(0, 'the notes that must survive a restore');
     const contentBoard = hub.hub.service.importBoard(
-      { update: Y.encodeStateAsUpdate(doc), name: 'Content' },
+      { file: Y.encodeStateAsUpdate(doc), name: 'Content' },
       actor,
     ).id;
     return { boardIds: [...boardIds, contentBoard], contentBoard };

@@ -124,13 +124,24 @@ describe('LAN presence over mDNS between two hosts', { skip: skip ?? false }, ()
       '--json',
     ]);
     assert.equal(created.code, 0, created.stderr);
-    const issued = JSON.parse(created.stdout) as { token: string; url: string; alternativeUrls: string[] };
+    const issued = JSON.parse(created.stdout) as {
+      token: string;
+      url: string;
+      socketUrl: string;
+      alternativeUrls: string[];
+      alternativeSocketUrls: string[];
+    };
+    assert.equal(issued.url, `http://${hosts.b.address}:${PORT_B}/b/${board}#t=${issued.token}`);
     assert.ok(
-      issued.url.startsWith(`ws://${hosts.b.address}:${PORT_B}/ws/canvas/${board}?token=`),
-      issued.url,
+      issued.socketUrl.startsWith(`ws://${hosts.b.address}:${PORT_B}/ws/canvas/${board}?token=`),
+      issued.socketUrl,
     );
     assert.match(
       issued.alternativeUrls[0] ?? '',
+      new RegExp(`^http://[A-Za-z0-9-]+\\.local:${PORT_B}/b/${board}#t=`),
+    );
+    assert.match(
+      issued.alternativeSocketUrls[0] ?? '',
       new RegExp(`^ws://[A-Za-z0-9-]+\\.local:${PORT_B}/ws/canvas/`),
     );
 

@@ -39,7 +39,13 @@ describe('the in-process HubClient', () => {
       const board = await client.createBoard('Contract');
       assert.deepEqual(Object.keys(board).sort(), ['createdAt', 'deletedAt', 'id', 'name', 'updatedAt']);
       const link = await client.createShare({ boardId: board.id, role: 'edit', label: 'Ana' });
-      assert.deepEqual(Object.keys(link).sort(), ['alternativeUrls', 'share', 'url']);
+      assert.deepEqual(Object.keys(link).sort(), [
+        'alternativeSocketUrls',
+        'alternativeUrls',
+        'share',
+        'socketUrl',
+        'url',
+      ]);
       assert.deepEqual(Object.keys(link.share).sort(), [
         'boardId',
         'createdAt',
@@ -49,7 +55,7 @@ describe('the in-process HubClient', () => {
         'revokedAt',
         'role',
       ]);
-      const token = new URL(link.url).searchParams.get('token');
+      const token = new URL(link.socketUrl).searchParams.get('token');
       assert.ok(token);
       const guest = await connectSynced(hub.wsBase, board.id, token);
       try {

@@ -40,6 +40,11 @@ export function decodeBoardListItem(value: unknown): BoardListItem {
   };
 }
 
+/** "Open board": the page URL with the owner token in its fragment. */
+export function decodeOpenedBoard(value: unknown): { url: string } {
+  return { url: fieldsOf(value, 'opened board').string('url') };
+}
+
 export const decodeBoardList = (value: unknown): BoardListItem[] =>
   listOf(value, 'boards', decodeBoardListItem);
 
@@ -82,6 +87,8 @@ export function decodeIssuedShareLink(value: unknown): IssuedShareLink {
     share: decodeShare(f.value('share')),
     url: f.string('url'),
     alternativeUrls: f.stringArray('alternativeUrls'),
+    socketUrl: f.string('socketUrl'),
+    alternativeSocketUrls: f.stringArray('alternativeSocketUrls'),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   decodeBoardListItem,
   decodeConnectionList,
   decodeIssuedShareLink,
+  decodeOpenedBoard,
   decodeOverview,
   decodePeer,
   decodePeerList,
@@ -79,6 +80,8 @@ export function createHttpHubClient(options: HttpHubClientOptions): HubClient {
           body: { update: bytesToBase64(input.bytes), name: input.name },
         }),
       ),
+
+    openBoard: async (boardId) => decodeOpenedBoard(await api.json('POST', `${board(boardId)}/open`)),
 
     listConnections: async (boardId) =>
       decodeConnectionList(await api.json('GET', `${board(boardId)}/connections`)),

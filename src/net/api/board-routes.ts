@@ -21,7 +21,7 @@ const BoardSummary = Board.extend({
 const NameBody = z.object({ name: z.string() });
 const ListQuery = z.object({ trash: z.enum(['true', 'false']).optional() });
 const ImportBody = z.object({
-  /** The exported .yjs file, base64-encoded. */
+  /** The exported .yjs file (plain update or bundle), base64-encoded. */
   update: z.string().min(1),
   name: z.string().optional(),
   meta: z.record(z.string(), z.unknown()).optional(),
@@ -90,11 +90,11 @@ export function registerBoardRoutes(app: FastifyInstance, service: HubService): 
     '/api/boards/:id/export',
     { schema: routeSchema({ params: IdParams }) },
     async (request, reply) => {
-      const { update, meta } = service.exportBoard(request.params.id, actorOf(request));
+      const { file, meta } = service.exportBoard(request.params.id, actorOf(request));
       return reply
         .header('Content-Type', 'application/octet-stream')
         .header('Content-Disposition', `attachment; filename="${exportFileName(meta.name)}"`)
-        .send(Buffer.from(update.buffer, update.byteOffset, update.byteLength));
+        .send(Buffer.from(file.buffer, file.byteOffset, file.byteLength));
     },
   );
 
@@ -110,11 +110,17 @@ export function registerBoardRoutes(app: FastifyInstance, service: HubService): 
     async (request, reply) => {
       const { update, name, meta } = request.body;
       const board = service.importBoard(
-        { update: Buffer.from(update, 'base64'), name, meta },
+        { file: Buffer.from(update, 'base64'), name, meta },
         actorOf(request),
       );
       return reply.code(201).send(board);
     },
+  );
+
+  app.post<{ Params: IdParams }>(
+    '/api/boards/:id/open',
+    { schema: routeSchema({ params: IdParams, response: { 200: z.object({ url: z.string() }) } }) },
+    async (request) => ({ url: (await service.openBoard(request.params.id, actorOf(request))).url }),
   );
 
   app.get<{ Params: IdParams }>(

@@ -26,6 +26,8 @@ const IssuedShare = z.object({
   token: z.string(),
   url: z.string(),
   alternativeUrls: z.array(z.string()),
+  socketUrl: z.string(),
+  alternativeSocketUrls: z.array(z.string()),
 });
 
 export function registerShareRoutes(app: FastifyInstance, service: HubService): void {

@@ -6,6 +6,7 @@ import { EmptyState, ErrorMessage, Loading } from '../../ui/status';
 import { RelativeTime } from '../../ui/time';
 import { lastActivity } from '../boards/BoardsTable';
 import { downloadBoard } from '../boards/board-file';
+import { openBoardPage } from '../boards/open-board';
 import { RenameBoardDialog } from '../boards/RenameBoardDialog';
 import { ConnectionsSection } from './ConnectionsSection';
 import { SharesSection } from './SharesSection';
@@ -60,9 +61,20 @@ function BoardActions(props: { boardId: string; name: string; inTrash: boolean }
   const exportBoard = useHubMutation((client) => downloadBoard(client, boardId), []);
   const trash = useHubMutation((client) => client.deleteBoard(boardId), stale);
   const restore = useHubMutation((client) => client.restoreBoard(boardId), stale);
-  const failed = exportBoard.error ?? trash.error ?? restore.error;
+  const open = useHubMutation((client) => openBoardPage(client, boardId), []);
+  const failed = exportBoard.error ?? trash.error ?? restore.error ?? open.error;
   return (
     <div className="header-actions">
+      {!inTrash && (
+        <button
+          type="button"
+          className="primary"
+          disabled={open.isPending}
+          onClick={() => open.mutate(undefined)}
+        >
+          Open board
+        </button>
+      )}
       <button type="button" onClick={() => setRenaming(true)}>
         Rename
       </button>

@@ -7,6 +7,7 @@ import { EmptyState, ErrorMessage, Loading } from '../../ui/status';
 import { TableScroll } from '../../ui/TableScroll';
 import { RelativeTime } from '../../ui/time';
 import { downloadBoard } from './board-file';
+import { openBoardPage } from './open-board';
 import { RenameBoardDialog } from './RenameBoardDialog';
 
 export const lastActivity = (board: BoardListItem): number =>
@@ -19,6 +20,7 @@ export function BoardsTable(): ReactNode {
   const [renaming, setRenaming] = useState<BoardListItem | null>(null);
   const exportBoard = useHubMutation((client, boardId: string) => downloadBoard(client, boardId), []);
   const trash = useHubMutation((client, boardId: string) => client.deleteBoard(boardId), [['boards']]);
+  const open = useHubMutation((client, boardId: string) => openBoardPage(client, boardId), []);
 
   if (boards.isPending) return <Loading label="Loading boards…" />;
   if (boards.isError) return <ErrorMessage error={boards.error} retry={() => void boards.refetch()} />;
@@ -32,7 +34,9 @@ export function BoardsTable(): ReactNode {
   const sorted = [...boards.data].sort((a, b) => lastActivity(b) - lastActivity(a));
   return (
     <>
-      {(exportBoard.isError || trash.isError) && <ErrorMessage error={exportBoard.error ?? trash.error} />}
+      {(exportBoard.isError || trash.isError || open.isError) && (
+        <ErrorMessage error={exportBoard.error ?? trash.error ?? open.error} />
+      )}
       <TableScroll label="All boards">
         <table>
           <thead>
@@ -62,6 +66,14 @@ export function BoardsTable(): ReactNode {
                 </td>
                 <td>{formatBytes(board.sizeBytes)}</td>
                 <td className="row-actions">
+                  <button
+                    type="button"
+                    aria-label={`Open ${board.name}`}
+                    disabled={open.isPending}
+                    onClick={() => open.mutate(board.id)}
+                  >
+                    Open board
+                  </button>
                   <button
                     type="button"
                     aria-label={`Rename ${board.name}`}
