@@ -40,6 +40,7 @@ import { type Checkpointer, startCheckpointer } from './storage/checkpointer.js'
 import { openStores, type Stores } from './storage/stores.js';
 import { CloseCode } from './sync/close-codes.js';
 import type { ClientConnection } from './sync/connection.js';
+import { SendQueueBudget } from './sync/send-queue-budget.js';
 import { lowerHelperThreadPriority } from './thread-priority.js';
 import { VERSION } from './version.js';
 
@@ -236,6 +237,9 @@ async function startRunning({ config, explicit, log, events, keyProtector }: Sta
       idleUnloadMs: start.idleUnloadMs,
       compactAfterUpdates: config.compactAfterUpdates,
       compactAfterBytes: config.compactAfterBytes,
+      maxAwarenessStateBytes: config.maxAwarenessStateBytes,
+      maxAwarenessIdsPerConnection: config.maxAwarenessIdsPerConnection,
+      awarenessRelayIntervalMs: config.awarenessRelayIntervalMs,
     };
     const commits = new GroupCommit(stores, log);
     const rooms = new RoomManager(stores.updates, commits, roomSettings, log);
@@ -354,6 +358,9 @@ async function startRunning({ config, explicit, log, events, keyProtector }: Sta
         connectionHooks: {
           audit,
           maxBufferedBytes: config.maxBufferedBytes,
+          sendQueue: new SendQueueBudget(config.maxQueuedBytesTotal),
+          awarenessRateLimit: config.awarenessRateLimit,
+          documentRateLimit: config.documentRateLimit,
           log,
           onOpened: (connection) => {
             connections.add(connection);
