@@ -258,6 +258,8 @@ export function readAwarenessEntries(update: Uint8Array, maxStateBytes: number):
       const clock = decoding.readVarUint(decoder);
       if (!within(client, MAX_CLIENT_ID) || !within(clock, Number.MAX_SAFE_INTEGER)) throw new Error('range');
       const stateBytes = decoding.peekVarUint(decoder);
+      // A length past the frame's end is a truncated update, not a large state.
+      if (stateBytes > decoder.arr.length - decoder.pos) throw new Error('truncated');
       if (stateBytes > maxStateBytes) {
         oversized = new AwarenessTooLargeError(stateBytes, maxStateBytes);
         break;
