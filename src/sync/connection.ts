@@ -7,7 +7,12 @@ import type { Room } from '../rooms/room.js';
 import type { RoomMember } from '../rooms/types.js';
 import type { AuditEntry } from '../storage/audit-store.js';
 import { CloseCode } from './close-codes.js';
-import { type ClientMessage, decodeClientMessage, encodePermissionDenied, ProtocolError } from './protocol.js';
+import {
+  type ClientMessage,
+  decodeClientMessage,
+  encodePermissionDenied,
+  ProtocolError,
+} from './protocol.js';
 import { type RateLimit, TokenBucket } from './rate-limit.js';
 import type { QueuedReader, SendQueueBudget } from './send-queue-budget.js';
 import { frameHeaderLength } from './ws-frame.js';

@@ -235,7 +235,10 @@ export function assertWellFormedUpdate(update: Uint8Array, shape: UpdateShape | 
 
 /** An awareness state larger than the hub allows: well formed, but refused (see config.ts). */
 export class AwarenessTooLargeError extends Error {
-  constructor(readonly stateBytes: number, readonly maxStateBytes: number) {
+  constructor(
+    readonly stateBytes: number,
+    readonly maxStateBytes: number,
+  ) {
     super(`presence state of ${stateBytes} bytes is over the limit of ${maxStateBytes} bytes`);
     this.name = 'AwarenessTooLargeError';
   }
@@ -275,4 +278,3 @@ export function readAwarenessEntries(update: Uint8Array, maxStateBytes: number):
   if (decoding.hasContent(decoder)) throw new ProtocolError('malformed awareness update');
   return entries;
 }
-

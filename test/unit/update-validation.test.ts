@@ -6,9 +6,9 @@ import * as Y from 'yjs';
 import { ProtocolError } from '../../src/sync/protocol.js';
 import {
   AwarenessTooLargeError,
-  readAwarenessEntries,
   assertWellFormedUpdate,
   MAX_CLOCK,
+  readAwarenessEntries,
 } from '../../src/sync/update-validation.js';
 
 const bytes = (write: (encoder: encoding.Encoder) => void): Uint8Array => {
