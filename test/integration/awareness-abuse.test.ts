@@ -270,7 +270,7 @@ describe('awareness amplification against a real hub process', () => {
     dataDir.remove();
   });
 
-  it('a 30 MiB state and 20 readers that never read each asking three times keep the RSS bounded', async () => {
+  it('a 30 MiB state and 20 readers that never read each asking three times keep the RSS bounded', async (t) => {
     const peers: RawPeer[] = [];
     try {
       const url = `${child.wsBase}/${board}?token=${encodeURIComponent(viewToken)}`;
@@ -309,6 +309,7 @@ describe('awareness amplification against a real hub process', () => {
         clearInterval(sampler);
       }
       const grownMiB = Math.round((peak - baseline) / MiB);
+      t.diagnostic(`hub RSS ${Math.round(baseline / MiB)} MiB -> peak ${Math.round(peak / MiB)} MiB`);
       assert.ok(
         grownMiB < 300,
         `the hub's RSS grew by ${grownMiB} MiB (from ${Math.round(baseline / MiB)} MiB)`,
