@@ -69,6 +69,8 @@ export class ClientConnection implements RoomMember, QueuedReader {
   private firstRefusedAt: number | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Set when a size or rate limit closed it: nothing it sends after that is handled. */
+  private overLimit = false;
   /** Awareness and query-awareness messages; document (sync) messages. */
   private readonly awarenessBucket: TokenBucket;
   private readonly documentBucket: TokenBucket;
@@ -188,6 +190,8 @@ export class ClientConnection implements RoomMember, QueuedReader {
   }
 
   exceedLimit(code: number, reason: string): void {
+    if (this.overLimit) return;
+    this.overLimit = true;
     this.auditEvent('protocol_error', { reason, limit: true });
     this.close(code, reason);
   }
@@ -205,8 +209,8 @@ export class ClientConnection implements RoomMember, QueuedReader {
 
   /** From the socket's shared listeners (below the class), as are the next three. */
   onFrame(data: unknown, isBinary: boolean): void {
-    // Frames already read when we began closing (a flood's tail) are not worth handling.
-    if (this.ws.readyState !== this.ws.OPEN) return;
+    // Frames already read when a limit closed the connection (a flood's tail) are not handled.
+    if (this.overLimit) return;
     if (!isBinary || !Buffer.isBuffer(data)) {
       this.auditEvent('protocol_error', { reason: 'text frame' });
       this.close(CloseCode.unsupportedData, 'binary frames only');
