@@ -69,6 +69,54 @@ export const HubConfigSchema = z.object({
     .min(64 * 1024)
     .default(64 * 1024 * 1024),
   /**
+   * The hub-wide cap on bytes queued to readers slower than the network (the sum of every
+   * connection's unsent bytes). Past it the readers with the most queued are closed with 1013
+   * (they resync on reconnect) until the rest fit: a few dozen readers that never read cannot
+   * each fill maxBufferedBytes. 256 MiB is four slow readers at the per-connection cap.
+   */
+  maxQueuedBytesTotal: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(256 * 1024 * 1024),
+  /**
+   * The largest presence (awareness) state one client id may hold, in UTF-8 bytes of its JSON.
+   * A cursor, a name and a viewport need a few hundred bytes; a whiteboard's state also lists
+   * the selected element ids (Excalidraw: `{"id":true}`, ~30 bytes each), so 32 KiB allows a
+   * selection of about a thousand elements. A larger state closes the connection with 4413.
+   */
+  maxAwarenessStateBytes: z
+    .number()
+    .int()
+    .min(256)
+    .default(32 * 1024),
+  /**
+   * Presence client ids one connection may introduce (a stock client uses one): with the state
+   * limit, one connection holds at most 4 × 32 KiB of presence. More closes it with 4413.
+   */
+  maxAwarenessIdsPerConnection: z.number().int().min(1).default(4),
+  /**
+   * Presence changes are relayed to a room at most once per this interval: the first at once,
+   * the rest coalesced (the latest state of each client id wins; the last one is always sent).
+   */
+  awarenessRelayIntervalMs: z.number().int().min(0).max(1000).default(50),
+  /**
+   * Awareness and query-awareness messages per connection: a stock client sends one per local
+   * change (a pointer at 60–144 Hz) plus one echo per relay it receives (≤ 20/s), far below this.
+   * Over the ceiling the connection is closed with 4429 and one audit row.
+   */
+  awarenessRateLimit: z
+    .object({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
+    .default({ perSecond: 300, burst: 600 }),
+  /**
+   * Document (sync) messages per connection: a person drawing sends tens to ~150 a second, a
+   * reconnect's step 2 is one message, and the burst allows a client catching up on thousands of
+   * queued edits at once (bench/scenarios/burst.ts sends 10,000 as fast as it can).
+   */
+  documentRateLimit: z
+    .object({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
+    .default({ perSecond: 1000, burst: 20_000 }),
+  /**
    * 'normal' (WAL): a committed update survives a crash or kill of the hub process.
    * 'full': it also survives an OS crash or power loss, at the price of an fsync per commit.
    */

@@ -41,6 +41,7 @@ import { STARTUP_CHECK_MAX_BYTES } from './storage/database-check.js';
 import { openStores, type Stores } from './storage/stores.js';
 import { CloseCode } from './sync/close-codes.js';
 import type { ClientConnection } from './sync/connection.js';
+import { SendQueueBudget } from './sync/send-queue-budget.js';
 import { lowerHelperThreadPriority } from './thread-priority.js';
 import { VERSION } from './version.js';
 
@@ -245,6 +246,9 @@ async function startRunning({ config, explicit, log, events, keyProtector }: Sta
       idleUnloadMs: start.idleUnloadMs,
       compactAfterUpdates: config.compactAfterUpdates,
       compactAfterBytes: config.compactAfterBytes,
+      maxAwarenessStateBytes: config.maxAwarenessStateBytes,
+      maxAwarenessIdsPerConnection: config.maxAwarenessIdsPerConnection,
+      awarenessRelayIntervalMs: config.awarenessRelayIntervalMs,
     };
     const commits = new GroupCommit(stores, log);
     const rooms = new RoomManager(stores.updates, commits, roomSettings, log);
@@ -364,6 +368,9 @@ async function startRunning({ config, explicit, log, events, keyProtector }: Sta
         connectionHooks: {
           audit,
           maxBufferedBytes: config.maxBufferedBytes,
+          sendQueue: new SendQueueBudget(config.maxQueuedBytesTotal),
+          awarenessRateLimit: config.awarenessRateLimit,
+          documentRateLimit: config.documentRateLimit,
           log,
           onOpened: (connection) => {
             connections.add(connection);

@@ -23,6 +23,7 @@ import { GroupCommit } from '../../src/rooms/group-commit.js';
 import { RoomManager } from '../../src/rooms/room-manager.js';
 import { openStores } from '../../src/storage/stores.js';
 import { ClientConnection, type ConnectionHooks } from '../../src/sync/connection.js';
+import { SendQueueBudget } from '../../src/sync/send-queue-budget.js';
 
 const updates = Number(process.argv[2] ?? 2000);
 const readers = Number(process.argv[3] ?? 20);
@@ -92,7 +93,14 @@ async function main(): Promise<void> {
   const rooms = new RoomManager(
     stores.updates,
     commits,
-    { idleUnloadMs: 60_000, compactAfterUpdates: 1000, compactAfterBytes: 4 * 1024 * 1024 },
+    {
+      idleUnloadMs: 60_000,
+      compactAfterUpdates: 1000,
+      compactAfterBytes: 4 * 1024 * 1024,
+      maxAwarenessStateBytes: 32 * 1024,
+      maxAwarenessIdsPerConnection: 4,
+      awarenessRelayIntervalMs: 50,
+    },
     log,
   );
   const boardId = 'microbenchboard0001';
@@ -103,6 +111,9 @@ async function main(): Promise<void> {
     onOpened: () => {},
     onClosed: () => {},
     maxBufferedBytes: 16 * 1024 * 1024,
+    sendQueue: new SendQueueBudget(256 * 1024 * 1024),
+    awarenessRateLimit: { perSecond: 300, burst: 600 },
+    documentRateLimit: { perSecond: 1e9, burst: 1e9 },
     log,
   };
   const connect = (role: 'edit' | 'view'): StubSocket => {

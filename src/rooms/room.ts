@@ -5,9 +5,12 @@ import { updateTouchesOnlyRoot } from '../auth/update-scope.js';
 import { describeError, HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DocUpdateStore } from '../storage/doc-update-store.js';
+import { CloseCode } from '../sync/close-codes.js';
 import {
+  type AwarenessEntry,
   type ClientMessage,
   encodeAwareness,
+  encodeAwarenessEntries,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeUpdate,
@@ -16,7 +19,11 @@ import {
 import { refusedRangeFill } from '../sync/refused-range-fill.js';
 import { updateChangesDoc } from '../sync/update-inspection.js';
 import { extendsExactly, UpdateShape } from '../sync/update-shape.js';
-import { assertWellFormedAwareness, assertWellFormedUpdate } from '../sync/update-validation.js';
+import {
+  AwarenessTooLargeError,
+  assertWellFormedUpdate,
+  readAwarenessEntries,
+} from '../sync/update-validation.js';
 import { frameBinaryMessage } from '../sync/ws-frame.js';
 import { applyBatch, type BatchResult, hasPendingStructs } from './apply-batch.js';
 import type { RoomMember, RoomState } from './types.js';
@@ -36,6 +43,9 @@ export interface RoomSettings {
   idleUnloadMs: number;
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  maxAwarenessStateBytes: number;
+  maxAwarenessIdsPerConnection: number;
+  awarenessRelayIntervalMs: number;
 }
 
 export interface CommitScheduler {
@@ -92,29 +102,6 @@ function mayApply(doc: Y.Doc, { member, update }: PendingUpdate): boolean {
   }
 }
 
-/** Past this many awareness ids a member's list becomes a Set: a client flooding ids must not make it quadratic. */
-const AWARENESS_IDS_AS_ARRAY = 8;
-
-function addAwarenessId(member: RoomMember, id: number): void {
-  const ids = member.awarenessIds;
-  if (ids === null) member.awarenessIds = [id];
-  else if (!Array.isArray(ids)) ids.add(id);
-  else if (!ids.includes(id)) {
-    if (ids.length < AWARENESS_IDS_AS_ARRAY) ids.push(id);
-    else member.awarenessIds = new Set([...ids, id]);
-  }
-}
-
-function removeAwarenessId(member: RoomMember, id: number): void {
-  const ids = member.awarenessIds;
-  if (ids === null) return;
-  if (!Array.isArray(ids)) ids.delete(id);
-  else {
-    const at = ids.indexOf(id);
-    if (at >= 0) ids.splice(at, 1);
-  }
-}
-
 function refusalReason(role: Role): string {
   const root = writableRoot(role);
   return root === 'all' || root === 'none'
@@ -128,6 +115,18 @@ export class Room {
   private doc: Y.Doc;
   private readonly awareness: awarenessProtocol.Awareness;
   private readonly members = new Set<RoomMember>();
+  /**
+   * Which connection introduced each presence client id: only that one may set or remove the
+   * entry while it is connected. An entry another connection sends for it is dropped (see
+   * receiveAwareness); a reconnect introduces its id again once the old connection is gone.
+   */
+  private readonly awarenessOwners = new Map<number, RoomMember>();
+  /** Everyone's presence framed once, for every join and query-awareness reply; null after a change. */
+  private awarenessReply: Buffer | null = null;
+  /** Client ids changed since the last relay, and when that went out (see scheduleAwarenessRelay). */
+  private readonly awarenessChanged = new Set<number>();
+  private awarenessRelayTimer: NodeJS.Timeout | null = null;
+  private lastAwarenessRelayAt = 0;
   private pending: PendingUpdate[] = [];
   private idleTimer: NodeJS.Timeout | null = null;
   /** Set when the board was deleted: unload as soon as the last member has left. */
@@ -192,20 +191,17 @@ export class Room {
     this.members.add(member);
     this.disarmIdleTimer();
     member.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
-    const states = this.awareness.getStates();
-    if (states.size > 0) {
-      member.send(
-        encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])),
-      );
-    }
+    this.sendAwarenessReply(member);
   }
 
   leave(member: RoomMember): void {
     if (!this.members.delete(member)) return;
-    const published = member.awarenessIds;
+    const ids = member.awarenessIds;
     member.awarenessIds = null;
-    const ids = published === null || Array.isArray(published) ? published : [...published];
-    if (ids !== null && ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
+    if (ids !== null) {
+      for (const id of ids) this.awarenessOwners.delete(id);
+      awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
+    }
     if (this.members.size === 0) {
       if (this.retiring) this.unload();
       else this.armIdleTimer();
@@ -240,20 +236,63 @@ export class Room {
         );
         return;
       case 'awareness':
-        try {
-          assertWellFormedAwareness(message.update);
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, member);
-        } catch {
-          member.failProtocol('malformed awareness update');
-        }
+        this.receiveAwareness(member, message.update);
         return;
-      case 'query-awareness': {
-        const ids = [...this.awareness.getStates().keys()];
-        if (ids.length > 0)
-          member.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)));
+      case 'query-awareness':
+        this.sendAwarenessReply(member);
         return;
-      }
     }
+  }
+
+  /**
+   * Applies the entries of an awareness update that are the sender's to make: those of client
+   * ids it introduced, and new ids (up to maxAwarenessIdsPerConnection). Entries for an id
+   * another live connection introduced are dropped, not applied and not relayed, without closing
+   * the sender: a stock y-websocket client echoes every presence change it receives, others'
+   * included, and removes others' entries that it has not heard from in 30 s, so every honest
+   * client sends such entries. Entries the awareness would ignore anyway are dropped too.
+   */
+  private receiveAwareness(member: RoomMember, update: Uint8Array): void {
+    let entries: AwarenessEntry[];
+    try {
+      entries = readAwarenessEntries(update, this.settings.maxAwarenessStateBytes);
+    } catch (error) {
+      if (error instanceof AwarenessTooLargeError) member.exceedLimit(CloseCode.tooLarge, error.message);
+      else member.failProtocol('malformed awareness update');
+      return;
+    }
+    const maxIds = this.settings.maxAwarenessIdsPerConnection;
+    let introduced = member.awarenessIds?.length ?? 0;
+    const kept: AwarenessEntry[] = [];
+    for (const entry of entries) {
+      const owner = this.awarenessOwners.get(entry.client);
+      if (owner !== undefined && owner !== member) continue;
+      if (owner === undefined) {
+        // Not held by anyone: a removal removes nothing, a stale clock changes nothing.
+        const clock = this.awareness.meta.get(entry.client)?.clock ?? 0;
+        if (entry.state === 'null' || entry.clock <= clock) continue;
+        if (++introduced > maxIds) {
+          member.exceedLimit(CloseCode.tooLarge, `more than ${maxIds} presence client ids on one connection`);
+          return;
+        }
+      }
+      kept.push(entry);
+    }
+    if (kept.length === 0) return;
+    const permitted = kept.length === entries.length ? update : encodeAwarenessEntries(kept);
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, permitted, member);
+  }
+
+  /** Sends everyone's presence: the same bytes to every member until presence changes. */
+  private sendAwarenessReply(member: RoomMember): void {
+    if (this.awarenessReply === null) {
+      const ids = [...this.awareness.getStates().keys()];
+      if (ids.length === 0) return;
+      this.awarenessReply = frameBinaryMessage(
+        encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)),
+      );
+    }
+    member.sendFramed(this.awarenessReply);
   }
 
   /**
@@ -456,6 +495,7 @@ export class Room {
       this.stateValue = 'failed';
       this.disarmIdleTimer();
       this.closeAll(1011, 'this board failed; try again later');
+      this.stopAwarenessRelay();
       this.awareness.destroy();
       this.onGone(this);
       return;
@@ -476,6 +516,7 @@ export class Room {
     this.stateValue = 'unloading';
     this.disarmIdleTimer();
     if (this.tailCount > 0) this.compactSafely();
+    this.stopAwarenessRelay();
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();
     this.doc.destroy();
@@ -526,16 +567,57 @@ export class Room {
   ): void => {
     const member = this.members.has(origin as RoomMember) ? (origin as RoomMember) : undefined;
     if (member) {
-      for (const id of added) addAwarenessId(member, id);
-      for (const id of removed) removeAwarenessId(member, id);
+      // An id applied for the first time, or again after its owner left (a reconnect: "updated").
+      for (const id of added) this.introduceAwarenessId(member, id);
+      for (const id of updated) this.introduceAwarenessId(member, id);
     }
-    const changed = [...added, ...updated, ...removed];
-    if (changed.length === 0) return;
+    this.awarenessReply = null;
+    for (const id of added) this.awarenessChanged.add(id);
+    for (const id of updated) this.awarenessChanged.add(id);
+    for (const id of removed) this.awarenessChanged.add(id);
+    if (this.awarenessChanged.size > 0) this.scheduleAwarenessRelay();
+  };
+
+  private introduceAwarenessId(member: RoomMember, id: number): void {
+    if (this.awarenessOwners.has(id)) return;
+    this.awarenessOwners.set(id, member);
+    if (member.awarenessIds === null) member.awarenessIds = [id];
+    else member.awarenessIds.push(id);
+  }
+
+  /**
+   * Relays presence changes at most once per awarenessRelayIntervalMs: the first change at once,
+   * later ones in the same interval together when it ends, each client id with its latest
+   * state. A client moving its pointer at 144 Hz, or flooding, costs the room 20 relays a second.
+   */
+  private scheduleAwarenessRelay(): void {
+    if (this.awarenessRelayTimer !== null) return;
+    const wait = this.lastAwarenessRelayAt + this.settings.awarenessRelayIntervalMs - Date.now();
+    if (wait <= 0) {
+      this.relayAwareness();
+      return;
+    }
+    this.awarenessRelayTimer = setTimeout(this.relayAwareness, wait);
+    this.awarenessRelayTimer.unref();
+  }
+
+  private readonly relayAwareness = (): void => {
+    this.awarenessRelayTimer = null;
+    if (this.awarenessChanged.size === 0) return;
+    const changed = [...this.awarenessChanged];
+    this.awarenessChanged.clear();
+    this.lastAwarenessRelayAt = Date.now();
     const frame = frameBinaryMessage(
       encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)),
     );
     for (const each of this.members) each.sendFramed(frame);
   };
+
+  private stopAwarenessRelay(): void {
+    if (this.awarenessRelayTimer !== null) clearTimeout(this.awarenessRelayTimer);
+    this.awarenessRelayTimer = null;
+    this.awarenessChanged.clear();
+  }
 
   private armIdleTimer(): void {
     this.disarmIdleTimer();

@@ -5,11 +5,12 @@ export interface RoomMember {
   readonly id: number;
   readonly role: Role;
   /**
-   * Awareness client ids this connection published, removed when it leaves. Null until it
-   * publishes; a stock client publishes exactly one, so a small array (a Set is ~3x larger) is
-   * kept per connection, and a Set only past a few ids. Only the room changes it.
+   * Awareness client ids this connection introduced (it alone may set or remove their entries
+   * while it is connected), removed when it leaves. Null until it publishes; a stock client
+   * publishes exactly one, and the room allows only a few (maxAwarenessIdsPerConnection), so a
+   * small array is kept. Only the room changes it.
    */
-  awarenessIds: number[] | Set<number> | null;
+  awarenessIds: number[] | null;
   send(frame: Uint8Array): void;
   /** Sends a message framed by frameBinaryMessage (ws-frame.ts): one frame shared by a broadcast's readers. */
   sendFramed(frame: Buffer): void;
@@ -18,6 +19,8 @@ export interface RoomMember {
   refuseWrite(reason: string): void;
   /** The member sent something malformed; it is closed with a protocol error. */
   failProtocol(reason: string): void;
+  /** The member went over a limit (size, rate); it is closed with `code` and one audit row. */
+  exceedLimit(code: number, reason: string): void;
 }
 
 export type RoomState = 'loading' | 'live' | 'unloading' | 'gone' | 'failed';

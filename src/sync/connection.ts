@@ -7,7 +7,14 @@ import type { Room } from '../rooms/room.js';
 import type { RoomMember } from '../rooms/types.js';
 import type { AuditEntry } from '../storage/audit-store.js';
 import { CloseCode } from './close-codes.js';
-import { decodeClientMessage, encodePermissionDenied, ProtocolError } from './protocol.js';
+import {
+  type ClientMessage,
+  decodeClientMessage,
+  encodePermissionDenied,
+  ProtocolError,
+} from './protocol.js';
+import { type RateLimit, TokenBucket } from './rate-limit.js';
+import type { QueuedReader, SendQueueBudget } from './send-queue-budget.js';
 import { frameHeaderLength } from './ws-frame.js';
 
 /**
@@ -34,8 +41,15 @@ export interface ConnectionHooks {
   onOpened(connection: ClientConnection): void;
   onClosed(connection: ClientConnection): void;
   maxBufferedBytes: number;
+  /** The hub-wide cap on bytes queued to slow readers, shared by every connection. */
+  sendQueue: SendQueueBudget;
+  awarenessRateLimit: RateLimit;
+  documentRateLimit: RateLimit;
   log: Logger;
 }
+
+/** A reader closed as too far behind gets this long to take its close frame, then is dropped. */
+const BEHIND_CLOSE_GRACE_MS = 1000;
 
 /** setTimeout cannot wait longer than this; longer expiries re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -45,7 +59,7 @@ let nextConnectionId = 1;
 /** Each open socket's connection, for the shared listeners (entries go with their sockets). */
 const connectionOf = new WeakMap<WebSocket, ClientConnection>();
 
-export class ClientConnection implements RoomMember {
+export class ClientConnection implements RoomMember, QueuedReader {
   readonly id = nextConnectionId++;
   awarenessIds: number[] | null = null;
   readonly connectedAt = Date.now();
@@ -55,6 +69,11 @@ export class ClientConnection implements RoomMember {
   private firstRefusedAt: number | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Set when a size or rate limit closed it: nothing it sends after that is handled. */
+  private overLimit = false;
+  /** Awareness and query-awareness messages; document (sync) messages. */
+  private readonly awarenessBucket: TokenBucket;
+  private readonly documentBucket: TokenBucket;
   /** Created only when someone waits for the close (shutdown): most connections never need it. */
   private closedCallbacks: Array<() => void> | null = null;
   /**
@@ -71,6 +90,13 @@ export class ClientConnection implements RoomMember {
     private readonly hooks: ConnectionHooks,
   ) {
     this.socket = ws.extensions === '' ? socket : null;
+    const now = Date.now();
+    this.awarenessBucket = new TokenBucket(hooks.awarenessRateLimit, now);
+    this.documentBucket = new TokenBucket(hooks.documentRateLimit, now);
+  }
+
+  get queuedBytes(): number {
+    return this.ws.bufferedAmount;
   }
 
   get role(): Role {
@@ -97,7 +123,9 @@ export class ClientConnection implements RoomMember {
   }
 
   send(frame: Uint8Array): void {
-    if (this.mayWrite()) this.ws.send(frame);
+    if (!this.mayWrite()) return;
+    this.ws.send(frame);
+    this.hooks.sendQueue.noteQueued(this);
   }
 
   /**
@@ -109,16 +137,29 @@ export class ClientConnection implements RoomMember {
     if (!this.mayWrite()) return;
     if (this.socket === null) this.ws.send(frame.subarray(frameHeaderLength(frame)));
     else this.socket.write(frame);
+    this.hooks.sendQueue.noteQueued(this);
   }
 
   private mayWrite(): boolean {
     if (this.ws.readyState !== this.ws.OPEN) return false;
     if (this.ws.bufferedAmount > this.hooks.maxBufferedBytes) {
       // A reader this far behind resyncs from scratch on reconnect; we must not buffer forever.
-      this.close(CloseCode.tryAgainLater, 'too far behind; reconnect to resync');
+      this.closeBehind('too far behind; reconnect to resync');
       return false;
     }
     return true;
+  }
+
+  /**
+   * Closes a reader that is too far behind with 1013. Its close frame waits behind everything
+   * queued, which a reader that does not read never takes: it is dropped after a grace period,
+   * so what it queued is freed then and not after ws's 30 s close timeout.
+   */
+  closeBehind(reason: string): void {
+    this.close(CloseCode.tryAgainLater, reason);
+    setTimeout(() => {
+      if (!this.closed) this.ws.terminate();
+    }, BEHIND_CLOSE_GRACE_MS).unref();
   }
 
   close(code: number, reason: string): void {
@@ -148,6 +189,13 @@ export class ClientConnection implements RoomMember {
     this.close(CloseCode.protocolError, reason);
   }
 
+  exceedLimit(code: number, reason: string): void {
+    if (this.overLimit) return;
+    this.overLimit = true;
+    this.auditEvent('protocol_error', { reason, limit: true });
+    this.close(code, reason);
+  }
+
   /** Ping/pong liveness: false means no pong since the last check, so the peer is gone. */
   checkAlive(): boolean {
     if (!this.alive) {
@@ -161,13 +209,16 @@ export class ClientConnection implements RoomMember {
 
   /** From the socket's shared listeners (below the class), as are the next three. */
   onFrame(data: unknown, isBinary: boolean): void {
+    // Frames already read when a limit closed the connection (a flood's tail) are not handled.
+    if (this.overLimit) return;
     if (!isBinary || !Buffer.isBuffer(data)) {
       this.auditEvent('protocol_error', { reason: 'text frame' });
       this.close(CloseCode.unsupportedData, 'binary frames only');
       return;
     }
     try {
-      this.room.receive(this, decodeClientMessage(data));
+      const message = decodeClientMessage(data);
+      if (this.withinRateLimit(message)) this.room.receive(this, message);
     } catch (error) {
       if (error instanceof ProtocolError) {
         this.failProtocol(error.message);
@@ -182,6 +233,19 @@ export class ClientConnection implements RoomMember {
     }
   }
 
+  /** Over a ceiling, the connection is closed with 4429 and one audit row (no further frames are read). */
+  private withinRateLimit(message: ClientMessage): boolean {
+    const presence = message.kind === 'awareness' || message.kind === 'query-awareness';
+    const bucket = presence ? this.awarenessBucket : this.documentBucket;
+    if (bucket.take(Date.now())) return true;
+    const { perSecond, burst } = presence ? this.hooks.awarenessRateLimit : this.hooks.documentRateLimit;
+    this.exceedLimit(
+      CloseCode.tooManyMessages,
+      `too many ${presence ? 'presence' : 'document'} messages (over ${perSecond}/s, bursts of ${burst})`,
+    );
+    return false;
+  }
+
   onSocketError(error: Error & { code?: string }): void {
     // ws has already closed the socket (e.g. 1009 for an oversized frame); record why.
     const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame too large' : error.message;
@@ -190,6 +254,7 @@ export class ClientConnection implements RoomMember {
 
   onClose(code: number): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.hooks.sendQueue.forget(this);
     this.room.leave(this);
     const durationMs = Date.now() - this.connectedAt;
     if (this.refusedWrites > 0) {

@@ -27,6 +27,16 @@ export type ClientMessage =
   | { kind: 'awareness'; update: Uint8Array }
   | { kind: 'query-awareness' };
 
+/** One entry of an awareness update (read by update-validation.ts's readAwarenessEntries). */
+export interface AwarenessEntry {
+  client: number;
+  clock: number;
+  /** The state as sent (JSON; "null" removes the entry). */
+  state: string;
+  /** Its length in UTF-8 bytes, as it came on the wire: what the size limit counts. */
+  stateBytes: number;
+}
+
 export class ProtocolError extends Error {
   constructor(message: string) {
     super(message);
@@ -121,6 +131,18 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, MessageType.awareness);
   encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+/** An awareness update of these entries, as y-protocols' encodeAwarenessUpdate writes one. */
+export function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const { client, clock, state } of entries) {
+    encoding.writeVarUint(encoder, client);
+    encoding.writeVarUint(encoder, clock);
+    encoding.writeVarString(encoder, state);
+  }
   return encoding.toUint8Array(encoder);
 }
 

@@ -1,5 +1,5 @@
 import * as decoding from 'lib0/decoding';
-import { ProtocolError } from './protocol.js';
+import { type AwarenessEntry, ProtocolError } from './protocol.js';
 import type { UpdateShape } from './update-shape.js';
 
 /**
@@ -233,22 +233,48 @@ export function assertWellFormedUpdate(update: Uint8Array, shape: UpdateShape | 
   if (impossible !== null) throw new ProtocolError(impossible);
 }
 
+/** An awareness state larger than the hub allows: well formed, but refused (see config.ts). */
+export class AwarenessTooLargeError extends Error {
+  constructor(
+    readonly stateBytes: number,
+    readonly maxStateBytes: number,
+  ) {
+    super(`presence state of ${stateBytes} bytes is over the limit of ${maxStateBytes} bytes`);
+    this.name = 'AwarenessTooLargeError';
+  }
+}
+
 /**
- * Throws ProtocolError unless every entry of an awareness update is well formed: a count, then
- * per entry a client id, a clock and a JSON state ("null" removes the entry).
+ * Reads every entry of an awareness update, throwing ProtocolError unless all are well formed: a
+ * count, then per entry a client id, a clock and a JSON state; and AwarenessTooLargeError for a
+ * state over maxStateBytes, before that state is decoded or parsed. Nothing is applied here, so a
+ * bad last entry cannot leave the first ones applied.
  */
-export function assertWellFormedAwareness(update: Uint8Array): void {
+export function readAwarenessEntries(update: Uint8Array, maxStateBytes: number): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
+  const entries: AwarenessEntry[] = [];
+  let oversized: AwarenessTooLargeError | null = null;
   try {
-    const entries = decoding.readVarUint(decoder);
-    for (let i = 0; i < entries; i++) {
+    const count = decoding.readVarUint(decoder);
+    for (let i = 0; i < count; i++) {
       const client = decoding.readVarUint(decoder);
       const clock = decoding.readVarUint(decoder);
       if (!within(client, MAX_CLIENT_ID) || !within(clock, Number.MAX_SAFE_INTEGER)) throw new Error('range');
-      JSON.parse(decoding.readVarString(decoder));
+      const stateBytes = decoding.peekVarUint(decoder);
+      // A length past the frame's end is a truncated update, not a large state.
+      if (stateBytes > decoder.arr.length - decoder.pos) throw new Error('truncated');
+      if (stateBytes > maxStateBytes) {
+        oversized = new AwarenessTooLargeError(stateBytes, maxStateBytes);
+        break;
+      }
+      const state = decoding.readVarString(decoder);
+      JSON.parse(state);
+      entries.push({ client, clock, state, stateBytes });
     }
   } catch {
     throw new ProtocolError('malformed awareness update');
   }
+  if (oversized !== null) throw oversized;
   if (decoding.hasContent(decoder)) throw new ProtocolError('malformed awareness update');
+  return entries;
 }

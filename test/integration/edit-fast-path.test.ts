@@ -20,7 +20,7 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 class RecordingMember implements RoomMember {
   private static nextId = 1;
   readonly id = RecordingMember.nextId++;
-  awarenessIds: number[] | Set<number> | null = null;
+  awarenessIds: number[] | null = null;
   readonly updates: Uint8Array[] = [];
   closedWith: number | null = null;
   constructor(readonly role: 'edit' | 'view') {}
@@ -36,6 +36,9 @@ class RecordingMember implements RoomMember {
   failProtocol(): void {
     this.closedWith = 1002;
   }
+  exceedLimit(code: number): void {
+    this.closedWith = code;
+  }
 }
 
 const BOARD = 'fastpathboard000001';
@@ -46,7 +49,14 @@ function openRooms(): { stores: Stores; commits: GroupCommit; rooms: RoomManager
   const stores = openStores(dir.path, { autoCheckpoint: false });
   const log = createLogger('silent');
   const commits = new GroupCommit(stores, log);
-  const settings = { idleUnloadMs: 60_000, compactAfterUpdates: 1000, compactAfterBytes: 4 * 1024 * 1024 };
+  const settings = {
+    idleUnloadMs: 60_000,
+    compactAfterUpdates: 1000,
+    compactAfterBytes: 4 * 1024 * 1024,
+    maxAwarenessStateBytes: 32 * 1024,
+    maxAwarenessIdsPerConnection: 4,
+    awarenessRelayIntervalMs: 50,
+  };
   const rooms = new RoomManager(stores.updates, commits, settings, log);
   stores.boards.create(BOARD, 'fast path', Date.now());
   return {

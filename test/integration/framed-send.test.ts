@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { createLogger } from '../../src/log.js';
 import type { Room } from '../../src/rooms/room.js';
 import { ClientConnection } from '../../src/sync/connection.js';
+import { SendQueueBudget } from '../../src/sync/send-queue-budget.js';
 import { frameBinaryMessage } from '../../src/sync/ws-frame.js';
 
 /**
@@ -22,6 +23,9 @@ const hooks = {
   onOpened: () => {},
   onClosed: () => {},
   maxBufferedBytes: 64 * 1024 * 1024,
+  sendQueue: new SendQueueBudget(256 * 1024 * 1024),
+  awarenessRateLimit: { perSecond: 300, burst: 600 },
+  documentRateLimit: { perSecond: 1000, burst: 20_000 },
   log: silent,
 };
 const identity = {

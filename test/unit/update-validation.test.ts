@@ -5,9 +5,10 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { ProtocolError } from '../../src/sync/protocol.js';
 import {
-  assertWellFormedAwareness,
+  AwarenessTooLargeError,
   assertWellFormedUpdate,
   MAX_CLOCK,
+  readAwarenessEntries,
 } from '../../src/sync/update-validation.js';
 
 const bytes = (write: (encoder: encoding.Encoder) => void): Uint8Array => {
@@ -73,16 +74,18 @@ describe('strict update validation', () => {
 });
 
 describe('strict awareness validation', () => {
+  const LIMIT = 32 * 1024;
+
   it('accepts what y-protocols encodes, including removals', () => {
     const awareness = new awarenessProtocol.Awareness(new Y.Doc());
     awareness.setLocalState({ user: { name: 'Ana' } });
     const id = awareness.clientID;
     assert.doesNotThrow(() =>
-      assertWellFormedAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [id])),
+      readAwarenessEntries(awarenessProtocol.encodeAwarenessUpdate(awareness, [id]), LIMIT),
     );
     awareness.setLocalState(null);
     assert.doesNotThrow(() =>
-      assertWellFormedAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [id])),
+      readAwarenessEntries(awarenessProtocol.encodeAwarenessUpdate(awareness, [id]), LIMIT),
     );
     awareness.destroy();
   });
@@ -97,11 +100,27 @@ describe('strict awareness validation', () => {
       encoding.writeVarUint(e, 1);
       encoding.writeVarString(e, '{not json');
     });
-    assert.throws(() => assertWellFormedAwareness(update), ProtocolError);
+    assert.throws(() => readAwarenessEntries(update, LIMIT), ProtocolError);
+  });
+
+  it('reads each entry with its size, and refuses a state over the limit before parsing it', () => {
+    const awareness = new awarenessProtocol.Awareness(new Y.Doc());
+    awareness.setLocalState({ user: { name: 'Zoë' } });
+    const id = awareness.clientID;
+    const [entry] = readAwarenessEntries(awarenessProtocol.encodeAwarenessUpdate(awareness, [id]), LIMIT);
+    assert.equal(entry?.client, id);
+    assert.equal(entry?.state, '{"user":{"name":"Zoë"}}');
+    assert.equal(entry?.stateBytes, Buffer.byteLength('{"user":{"name":"Zoë"}}'));
+    awareness.setLocalState({ selected: 'x'.repeat(LIMIT) });
+    assert.throws(
+      () => readAwarenessEntries(awarenessProtocol.encodeAwarenessUpdate(awareness, [id]), LIMIT),
+      AwarenessTooLargeError,
+    );
+    awareness.destroy();
   });
 
   it('refuses truncated updates and trailing bytes', () => {
-    assert.throws(() => assertWellFormedAwareness(new Uint8Array([1, 5])), ProtocolError);
-    assert.throws(() => assertWellFormedAwareness(new Uint8Array([0, 9])), ProtocolError);
+    assert.throws(() => readAwarenessEntries(new Uint8Array([1, 5]), LIMIT), ProtocolError);
+    assert.throws(() => readAwarenessEntries(new Uint8Array([0, 9]), LIMIT), ProtocolError);
   });
 });
