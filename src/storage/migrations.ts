@@ -99,6 +99,17 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX peer_identities_by_name ON peer_identities(name, last_seen);
   `,
+  `
+  -- Which link first wrote each Yjs client id on a board (client-id-store.ts): only that link
+  -- may write the id's later clocks. Ids from before this table have no row until written again.
+  CREATE TABLE board_client_ids (
+    board_id   TEXT NOT NULL REFERENCES boards(id),
+    client_id  INTEGER NOT NULL,
+    share_id   TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (board_id, client_id)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 import { AdminTokenStore } from './admin-token-store.js';
 import { AuditStore } from './audit-store.js';
 import { BoardStore } from './board-store.js';
+import { ClientIdStore } from './client-id-store.js';
 import { type Db, databaseFile, type OpenOptions, openDatabase } from './database.js';
 import { DocUpdateStore } from './doc-update-store.js';
 import { MetaStore } from './meta-store.js';
@@ -15,6 +16,7 @@ export interface Stores {
   meta: MetaStore;
   boards: BoardStore;
   updates: DocUpdateStore;
+  clientIds: ClientIdStore;
   shares: ShareStore;
   audit: AuditStore;
   adminTokens: AdminTokenStore;
@@ -30,6 +32,7 @@ export function openStores(dataDir: string, options: OpenOptions = {}): Stores {
     meta: new MetaStore(db),
     boards: new BoardStore(db),
     updates: new DocUpdateStore(db),
+    clientIds: new ClientIdStore(db),
     shares: new ShareStore(db),
     audit: new AuditStore(db),
     adminTokens: new AdminTokenStore(db),
