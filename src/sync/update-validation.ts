@@ -35,8 +35,6 @@ const within = (value: number, max: number): boolean =>
  * checks both agree on real, mutated and random updates of every content type.
  */
 
-const TOO_MANY_CLIENTS = new ProtocolError(`update naming more than ${MAX_UPDATE_CLIENTS} client ids`);
-
 /** Thrown from the walk; turned into ProtocolError('malformed update'). */
 const MALFORMED = new Error('malformed update');
 
@@ -182,16 +180,19 @@ function readReference(
 
 /**
  * Throws ProtocolError unless `update` is a Yjs (v1) update the hub can apply and serve again.
- * Given a `shape`, it also records there what the update adds and points at (update-shape.ts).
+ * Given a shape (`wanted`), it also records there what the update adds and points at (update-shape.ts).
  */
-export function assertWellFormedUpdate(update: Uint8Array, shape: UpdateShape | null = null): void {
+export function assertWellFormedUpdate(update: Uint8Array, wanted: UpdateShape | null = null): void {
   // Like the decode-then-check it replaces: a malformed update is "malformed" even when an
   // impossible item comes before the bytes that make it malformed.
   let impossible: string | null = null;
+  let tooManyClients = false;
   try {
     const decoder = decoding.createDecoder(update);
     const clients = decoding.readVarUint(decoder);
-    if (clients > MAX_UPDATE_CLIENTS) throw TOO_MANY_CLIENTS;
+    // Still walked to the end (as cheap as any frame that size), so garbage stays "malformed".
+    tooManyClients = clients > MAX_UPDATE_CLIENTS;
+    const shape = tooManyClients ? null : wanted;
     for (let c = 0; c < clients; c++) {
       const structs = decoding.readVarUint(decoder);
       const client = decoding.readVarUint(decoder);
@@ -246,10 +247,10 @@ export function assertWellFormedUpdate(update: Uint8Array, shape: UpdateShape | 
       }
     }
     if (impossible === null && impossibleDeletion) impossible = 'update with an impossible deletion';
-  } catch (error) {
-    if (error === TOO_MANY_CLIENTS) throw error;
+  } catch {
     throw new ProtocolError('malformed update');
   }
+  if (tooManyClients) throw new ProtocolError(`update naming more than ${MAX_UPDATE_CLIENTS} client ids`);
   if (impossible !== null) throw new ProtocolError(impossible);
 }
 

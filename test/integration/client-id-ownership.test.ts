@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import { connectSynced, type TestClient } from '../helpers/clients.js';
 import { frames, permissionDeniedReason, RawPeer, syncPayload } from '../helpers/raw-peer.js';
 import { readStoredDoc, startTestHub, type TestHub, withDatabase } from '../helpers/test-hub.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
@@ -55,6 +56,12 @@ async function hubStateVector(peer: RawPeer): Promise<Map<number, number>> {
     (m) => m.type === MESSAGE_SYNC && m.syncType === SYNC_STEP1,
   );
   return Y.decodeStateVector(syncPayload(step1));
+}
+
+function ownersOf(dataDir: string, board: string): Array<{ client_id: number; share_id: string }> {
+  return withDatabase(dataDir, (db) =>
+    db.prepare('SELECT client_id, share_id FROM board_client_ids WHERE board_id = ? ORDER BY client_id').all(board),
+  ) as Array<{ client_id: number; share_id: string }>;
 }
 
 function storedRowCount(hub: TestHub, board: string): number {
@@ -240,5 +247,47 @@ describe('client-id ownership and refused updates', () => {
     await waitFor('the editor to keep working', () =>
       readStoredDoc(hub.dataDir, board).getText('board').toString() === 'kept!',
     );
+  });
+});
+
+describe('client-id ownership is stored', () => {
+  it('the first writer of an id is stored with its update, holds after a restart, and purge removes it', async () => {
+    const dir = makeTempDir();
+    let hub: TestHub | null = await startTestHub({}, dir.path);
+    const clients: TestClient[] = [];
+    let attacker: RawPeer | null = null;
+    try {
+      const board = hub.createBoard();
+      const editor = await connectSynced(hub.wsBase, board, await hub.share(board, 'edit', { label: 'Ed' }));
+      clients.push(editor);
+      editor.doc.getText('board').insert(0, 'mine');
+      await waitFor('the edit to be stored', () => readStoredDoc(dir.path, board).getText('board').toString() === 'mine');
+      const shareId = withDatabase(dir.path, (db) =>
+        db.prepare("SELECT id FROM shares WHERE board_id = ? AND label = 'Ed'").get(board),
+      ) as { id: string };
+      assert.deepEqual(ownersOf(dir.path, board), [{ client_id: editor.doc.clientID, share_id: shareId.id }]);
+      editor.destroy();
+      clients.length = 0;
+      await hub.stop();
+      hub = null;
+
+      hub = await startTestHub({}, dir.path);
+      const editorId = ownersOf(dir.path, board)[0]?.client_id as number;
+      attacker = await RawPeer.open(`${hub.wsBase}/${board}?token=${await hub.share(board, 'edit')}`);
+      const clock = (await hubStateVector(attacker)).get(editorId) ?? 0;
+      attacker.send(frames.update(forgedString(editorId, clock, 'board', 'taken')));
+      const denied = await attacker.nextMessage('a permission-denied answer', (m) => permissionDeniedReason(m) !== null);
+      assert.match(permissionDeniedReason(denied) ?? '', /belongs to another link/);
+      await attacker.close();
+
+      hub.hub.service.deleteBoard(board, { name: 'test' });
+      hub.hub.service.purgeBoard(board, { name: 'test' });
+      assert.deepEqual(ownersOf(dir.path, board), []);
+    } finally {
+      await attacker?.close();
+      for (const client of clients) client.destroy();
+      await hub?.stop();
+      dir.remove();
+    }
   });
 });
