@@ -168,7 +168,8 @@ export function createHub(input: HubConfigInput, options: CreateHubOptions = {})
       return stopping;
     },
     stats() {
-      if (!running) return { roomsLoaded: 0, roomLoads: 0, roomReloads: 0, connections: 0, commits: 0, eventStreams: 0 };
+      if (!running)
+        return { roomsLoaded: 0, roomLoads: 0, roomReloads: 0, connections: 0, commits: 0, eventStreams: 0 };
       return {
         roomsLoaded: running.rooms.all().length,
         roomLoads: running.rooms.loads,

@@ -81,9 +81,7 @@ interface PendingUpdate {
 }
 
 /** What the batch decided about an update it did not apply. */
-type Verdict =
-  | { kind: 'refused'; refusal: WriteRefusal }
-  | { kind: 'malformed'; reason: string };
+type Verdict = { kind: 'refused'; refusal: WriteRefusal } | { kind: 'malformed'; reason: string };
 
 const NO_CLAIMS: ReadonlyMap<number, string> = new Map();
 
@@ -310,7 +308,10 @@ export class Room {
     let result = this.applyPermitted(batch, verdicts, claims);
     while (result.failed.length > 0) {
       const failed = new Set(result.failed);
-      this.log.error({ boardId: this.boardId, updates: failed.size }, 'a checked update failed to apply; reloading the board');
+      this.log.error(
+        { boardId: this.boardId, updates: failed.size },
+        'a checked update failed to apply; reloading the board',
+      );
       for (const index of failed) batch[index]?.member.failProtocol('malformed update');
       batch = batch.filter((_, index) => !failed.has(index));
       this.doc = this.loadDocFromStorage();

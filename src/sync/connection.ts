@@ -156,11 +156,13 @@ export class ClientConnection implements RoomMember {
     this.refusedWrites++;
     this.firstRefusedAt ??= Date.now();
     this.refusedBytes += bytes;
-    const clocks = (this.refusedClocks ??= new Map());
+    this.refusedClocks ??= new Map();
+    const clocks = this.refusedClocks;
     for (let i = 0; i < ranges.length; i += 2) {
       const client = ranges[i] as number;
       const from = ranges[i + 1] as number;
-      if (!(from >= (clocks.get(client) ?? Number.POSITIVE_INFINITY))) clocks.set(client, from);
+      const known = clocks.get(client);
+      if (known === undefined || from < known) clocks.set(client, from);
     }
     if (this.refusedBytes > MAX_REFUSED_BYTES || clocks.size > MAX_REFUSED_CLIENTS) {
       const why = 'too many refused changes; reload the page';

@@ -81,7 +81,11 @@ export function missingDependency(shape: UpdateShape, state: ClientState): Missi
     const client = runs[r * 3] as number;
     const end = runs[r * 3 + 2] as number;
     refStart[r] = ref;
-    while (ref < references.length && references[ref + 2] === client && (references[ref + 3] as number) < end) {
+    while (
+      ref < references.length &&
+      references[ref + 2] === client &&
+      (references[ref + 3] as number) < end
+    ) {
       ref += 4;
     }
     refEnd[r] = ref;

@@ -5,8 +5,8 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { connectSynced, type TestClient } from '../helpers/clients.js';
 import { frames, permissionDeniedReason, RawPeer, syncPayload } from '../helpers/raw-peer.js';
-import { readStoredDoc, startTestHub, type TestHub, withDatabase } from '../helpers/test-hub.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { readStoredDoc, startTestHub, type TestHub, withDatabase } from '../helpers/test-hub.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
@@ -60,7 +60,9 @@ async function hubStateVector(peer: RawPeer): Promise<Map<number, number>> {
 
 function ownersOf(dataDir: string, board: string): Array<{ client_id: number; share_id: string }> {
   return withDatabase(dataDir, (db) =>
-    db.prepare('SELECT client_id, share_id FROM board_client_ids WHERE board_id = ? ORDER BY client_id').all(board),
+    db
+      .prepare('SELECT client_id, share_id FROM board_client_ids WHERE board_id = ? ORDER BY client_id')
+      .all(board),
   ) as Array<{ client_id: number; share_id: string }>;
 }
 
@@ -114,13 +116,19 @@ describe('client-id ownership and refused updates', () => {
     const clock = (await hubStateVector(attacker)).get(editorId) ?? 0;
     assert.ok(clock > 0, 'the hub revealed the editor clock');
     attacker.send(frames.update(forgedString(editorId, clock, 'zz', 'x'.repeat(1000))));
-    const denied = await attacker.nextMessage('a permission-denied answer', (m) => permissionDeniedReason(m) !== null);
+    const denied = await attacker.nextMessage(
+      'a permission-denied answer',
+      (m) => permissionDeniedReason(m) !== null,
+    );
     assert.match(permissionDeniedReason(denied) ?? '', /belongs to another link/);
 
     const edits = 60;
     for (let i = 0; i < edits; i++) text.insert(text.length, `e${i};`);
     const expected = text.toString();
-    await waitFor('every edit to be stored', () => readStoredDoc(hub.dataDir, board).getText('board').toString() === expected);
+    await waitFor(
+      'every edit to be stored',
+      () => readStoredDoc(hub.dataDir, board).getText('board').toString() === expected,
+    );
 
     const stored = readStoredDoc(hub.dataDir, board);
     assert.equal(stored.getText('zz').toString(), '', 'nothing of the refused update is stored');
@@ -134,8 +142,9 @@ describe('client-id ownership and refused updates', () => {
     const editor = track(await connectSynced(hub.wsBase, board, await hub.share(board, 'edit')));
     const text = editor.doc.getText('board');
     text.insert(0, 'online;');
-    await waitFor('the online edit to be stored', () =>
-      readStoredDoc(hub.dataDir, board).getText('board').toString() === 'online;',
+    await waitFor(
+      'the online edit to be stored',
+      () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'online;',
     );
     editor.provider.disconnect();
     for (const word of ['one;', 'two;', 'three;']) text.insert(text.length, word);
@@ -146,8 +155,9 @@ describe('client-id ownership and refused updates', () => {
     await attacker.nextMessage('a permission-denied answer', (m) => permissionDeniedReason(m) !== null);
 
     editor.provider.connect();
-    await waitFor('every offline edit to be stored', () =>
-      readStoredDoc(hub.dataDir, board).getText('board').toString() === 'online;one;two;three;',
+    await waitFor(
+      'every offline edit to be stored',
+      () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'online;one;two;three;',
     );
     const fresh = track(await connectSynced(hub.wsBase, board, await hub.share(board, 'view')));
     assert.equal(fresh.doc.getText('board').toString(), 'online;one;two;three;');
@@ -158,19 +168,26 @@ describe('client-id ownership and refused updates', () => {
     const board = hub.createBoard();
     const editor = track(await connectSynced(hub.wsBase, board, await hub.share(board, 'edit')));
     editor.doc.getText('board').insert(0, 'Agenda');
-    await waitFor('the edit to be stored', () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'Agenda');
+    await waitFor(
+      'the edit to be stored',
+      () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'Agenda',
+    );
     const rowsBefore = storedRowCount(hub, board);
 
     const attacker = await openPeer(board, await hub.share(board, 'comment'));
     const clock = (await hubStateVector(attacker)).get(editor.doc.clientID) ?? 0;
     attacker.send(frames.update(forgedAny(editor.doc.clientID, clock, 'comments', 'forged')));
-    const denied = await attacker.nextMessage('a permission-denied answer', (m) => permissionDeniedReason(m) !== null);
+    const denied = await attacker.nextMessage(
+      'a permission-denied answer',
+      (m) => permissionDeniedReason(m) !== null,
+    );
     assert.match(permissionDeniedReason(denied) ?? '', /belongs to another link/);
     assert.equal(storedRowCount(hub, board), rowsBefore);
 
     editor.doc.getText('board').insert(6, '!');
-    await waitFor('the editor next edit to be stored', () =>
-      readStoredDoc(hub.dataDir, board).getText('board').toString() === 'Agenda!',
+    await waitFor(
+      'the editor next edit to be stored',
+      () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'Agenda!',
     );
     assert.deepEqual(readStoredDoc(hub.dataDir, board).getArray('comments').toJSON(), []);
   });
@@ -179,7 +196,10 @@ describe('client-id ownership and refused updates', () => {
     const board = hub.createBoard();
     const editor = track(await connectSynced(hub.wsBase, board, await hub.share(board, 'edit')));
     editor.doc.getText('board').insert(0, 'content');
-    await waitFor('the edit to be stored', () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'content');
+    await waitFor(
+      'the edit to be stored',
+      () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'content',
+    );
     const rowsBefore = storedRowCount(hub, board);
 
     const encoder = encoding.createEncoder();
@@ -202,8 +222,9 @@ describe('client-id ownership and refused updates', () => {
     assert.equal(health.status, 200);
     assert.equal(storedRowCount(hub, board), rowsBefore, 'doc_updates unchanged');
     editor.doc.getText('board').insert(7, '!');
-    await waitFor('the editor to keep working', () =>
-      readStoredDoc(hub.dataDir, board).getText('board').toString() === 'content!',
+    await waitFor(
+      'the editor to keep working',
+      () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'content!',
     );
   });
 
@@ -211,7 +232,10 @@ describe('client-id ownership and refused updates', () => {
     const board = hub.createBoard();
     const editor = track(await connectSynced(hub.wsBase, board, await hub.share(board, 'edit')));
     editor.doc.getText('board').insert(0, 'kept');
-    await waitFor('the edit to be stored', () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'kept');
+    await waitFor(
+      'the edit to be stored',
+      () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'kept',
+    );
     const rowsBefore = storedRowCount(hub, board);
     const reloadsBefore = hub.hub.stats().roomReloads;
     assert.equal(typeof reloadsBefore, 'number');
@@ -244,8 +268,9 @@ describe('client-id ownership and refused updates', () => {
     assert.equal(storedRowCount(hub, board), rowsBefore);
     assert.deepEqual(editor.closeEvents, []);
     editor.doc.getText('board').insert(4, '!');
-    await waitFor('the editor to keep working', () =>
-      readStoredDoc(hub.dataDir, board).getText('board').toString() === 'kept!',
+    await waitFor(
+      'the editor to keep working',
+      () => readStoredDoc(hub.dataDir, board).getText('board').toString() === 'kept!',
     );
   });
 });
@@ -261,7 +286,10 @@ describe('client-id ownership is stored', () => {
       const editor = await connectSynced(hub.wsBase, board, await hub.share(board, 'edit', { label: 'Ed' }));
       clients.push(editor);
       editor.doc.getText('board').insert(0, 'mine');
-      await waitFor('the edit to be stored', () => readStoredDoc(dir.path, board).getText('board').toString() === 'mine');
+      await waitFor(
+        'the edit to be stored',
+        () => readStoredDoc(dir.path, board).getText('board').toString() === 'mine',
+      );
       const shareId = withDatabase(dir.path, (db) =>
         db.prepare("SELECT id FROM shares WHERE board_id = ? AND label = 'Ed'").get(board),
       ) as { id: string };
@@ -276,7 +304,10 @@ describe('client-id ownership is stored', () => {
       attacker = await RawPeer.open(`${hub.wsBase}/${board}?token=${await hub.share(board, 'edit')}`);
       const clock = (await hubStateVector(attacker)).get(editorId) ?? 0;
       attacker.send(frames.update(forgedString(editorId, clock, 'board', 'taken')));
-      const denied = await attacker.nextMessage('a permission-denied answer', (m) => permissionDeniedReason(m) !== null);
+      const denied = await attacker.nextMessage(
+        'a permission-denied answer',
+        (m) => permissionDeniedReason(m) !== null,
+      );
       assert.match(permissionDeniedReason(denied) ?? '', /belongs to another link/);
       await attacker.close();
 

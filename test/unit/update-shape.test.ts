@@ -36,7 +36,10 @@ describe('what an update needs that a doc lacks (missingDependency)', () => {
     const client = new Y.Doc();
     updateOf(client, (d) => d.getText('t').insert(0, 'refused'));
     const later = updateOf(client, (d) => d.getArray('comments').push(['x']));
-    assert.deepEqual(missingDependency(shapeOf(later), stateOf(new Y.Doc())), { client: client.clientID, clock: 0 });
+    assert.deepEqual(missingDependency(shapeOf(later), stateOf(new Y.Doc())), {
+      client: client.clientID,
+      clock: 0,
+    });
   });
 
   it("the issue's 13-byte update: an origin at a missing item", () => {
@@ -61,7 +64,10 @@ describe('what an update needs that a doc lacks (missingDependency)', () => {
     const doc = new Y.Doc();
     doc.getText('t').insert(0, 'abc');
     const deletion = updateOf(doc, (d) => d.getText('t').delete(0, 1));
-    assert.deepEqual(missingDependency(shapeOf(deletion), stateOf(new Y.Doc())), { client: doc.clientID, clock: 0 });
+    assert.deepEqual(missingDependency(shapeOf(deletion), stateOf(new Y.Doc())), {
+      client: doc.clientID,
+      clock: 0,
+    });
     assert.equal(missingDependency(shapeOf(Y.encodeStateAsUpdate(doc)), stateOf(new Y.Doc())), null);
   });
 
@@ -72,7 +78,10 @@ describe('what an update needs that a doc lacks (missingDependency)', () => {
     const third = updateOf(doc, (d) => d.getText('t').insert(4, 'ef'));
     const merged = Y.mergeUpdates([first, third]);
     assert.ok(shapeOf(merged).hasSkips);
-    assert.deepEqual(missingDependency(shapeOf(merged), stateOf(new Y.Doc())), { client: doc.clientID, clock: 2 });
+    assert.deepEqual(missingDependency(shapeOf(merged), stateOf(new Y.Doc())), {
+      client: doc.clientID,
+      clock: 2,
+    });
   });
 });
 
