@@ -319,10 +319,8 @@ export class Room {
       claims = new Map();
       result = this.applyPermitted(batch, verdicts, claims);
     }
-    for (const [{ member }, verdict] of verdicts) {
-      if (verdict.kind === 'refused') member.refuseWrite(verdict.refusal);
-      else member.failProtocol(verdict.reason);
-    }
+    for (const [{ member }, verdict] of verdicts)
+      if (verdict.kind === 'malformed') member.failProtocol(verdict.reason);
     if (result.effectiveUpdate === null) return null;
     // Plain loops, no intermediate arrays: this runs once per room per turn that wrote anything.
     const origins = new Set<RoomMember>();
@@ -399,6 +397,8 @@ export class Room {
         const verdict = this.judge(doc, pending, claims);
         if (verdict === null) return true;
         verdicts.set(pending, verdict);
+        // At once: the sender's next update in this batch may build on the refused clocks.
+        if (verdict.kind === 'refused') pending.member.refuseWrite(verdict.refusal);
         return false;
       },
     );

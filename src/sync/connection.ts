@@ -62,6 +62,7 @@ export class ClientConnection implements RoomMember {
   private refusedWrites = 0;
   private firstRefusedAt: number | null = null;
   private refusedBytes = 0;
+  private overRefusalBudget = false;
   /** Per client id, the lowest clock refused on this connection: later clocks cannot integrate. */
   private refusedClocks: Map<number, number> | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
@@ -165,6 +166,9 @@ export class ClientConnection implements RoomMember {
       if (known === undefined || from < known) clocks.set(client, from);
     }
     if (this.refusedBytes > MAX_REFUSED_BYTES || clocks.size > MAX_REFUSED_CLIENTS) {
+      // Updates already read in this turn are refused after the close: one audit row for all.
+      if (this.overRefusalBudget) return;
+      this.overRefusalBudget = true;
       const why = 'too many refused changes; reload the page';
       this.auditEvent('protocol_error', { reason: why, refusedBytes: this.refusedBytes });
       this.close(CloseCode.policyViolation, why);

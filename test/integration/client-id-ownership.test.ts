@@ -228,6 +228,30 @@ describe('client-id ownership and refused updates', () => {
     );
   });
 
+  it('a view link whose refused changes pass the budget is closed with 1008 and audited once; nothing is stored', async () => {
+    const board = hub.createBoard();
+    const rowsBefore = storedRowCount(hub, board);
+    const attacker = await openPeer(board, await hub.share(board, 'view', { label: 'Flooder' }));
+    await hubStateVector(attacker);
+    const chunk = 'z'.repeat(1024 * 1024);
+    for (let i = 0; i < 10; i++)
+      attacker.send(frames.update(forgedString(77, i * chunk.length, 'zz', chunk)));
+    assert.equal(await attacker.closed(60_000), 1008);
+    assert.match(attacker.closeReason, /too many refused changes/);
+    assert.equal(storedRowCount(hub, board), rowsBefore);
+    const rows = await waitFor('the protocol error to be audited', () => {
+      const found = withDatabase(hub.dataDir, (db) =>
+        db
+          .prepare(
+            "SELECT detail FROM audit_log WHERE action = 'protocol_error' AND board_id = ? AND label = 'Flooder'",
+          )
+          .all(board),
+      ) as Array<{ detail: string }>;
+      return found.length > 0 ? found : null;
+    });
+    assert.equal(rows.length, 1);
+  });
+
   it('an update whose origin points at a missing item is refused before it touches the room: no reload, not even on resend', async () => {
     const board = hub.createBoard();
     const editor = track(await connectSynced(hub.wsBase, board, await hub.share(board, 'edit')));
