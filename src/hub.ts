@@ -54,6 +54,8 @@ import { VERSION } from './version.js';
 export interface HubStats {
   roomsLoaded: number;
   roomLoads: number;
+  /** Rebuilds of a live room's doc from storage after a fault (a hub or Yjs bug, a failed commit). */
+  roomReloads: number;
   connections: number;
   commits: number;
   /** Open GET /api/events streams. */
@@ -168,10 +170,12 @@ export function createHub(input: HubConfigInput, options: CreateHubOptions = {})
       return stopping;
     },
     stats() {
-      if (!running) return { roomsLoaded: 0, roomLoads: 0, connections: 0, commits: 0, eventStreams: 0 };
+      if (!running)
+        return { roomsLoaded: 0, roomLoads: 0, roomReloads: 0, connections: 0, commits: 0, eventStreams: 0 };
       return {
         roomsLoaded: running.rooms.all().length,
         roomLoads: running.rooms.loads,
+        roomReloads: running.rooms.reloads,
         connections: running.connections.size,
         commits: running.commits.committedTransactions,
         eventStreams: running.streams.size,
@@ -251,7 +255,7 @@ async function startRunning({ config, explicit, log, events, keyProtector }: Sta
       awarenessRelayIntervalMs: config.awarenessRelayIntervalMs,
     };
     const commits = new GroupCommit(stores, log);
-    const rooms = new RoomManager(stores.updates, commits, roomSettings, log);
+    const rooms = new RoomManager(stores.updates, stores.clientIds, commits, roomSettings, log);
     const connections = new Set<ClientConnection>();
     const accepting = { value: false };
     const audit = (entry: AuditEntry): void => commits.audit(entry);

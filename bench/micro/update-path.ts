@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   const commits = new GroupCommit(stores, log);
   const rooms = new RoomManager(
     stores.updates,
+    stores.clientIds,
     commits,
     {
       idleUnloadMs: 60_000,

@@ -32,8 +32,10 @@ export class GroupCommit {
   ) {
     this.commitTransaction = stores.db.transaction(
       (batches: readonly PreparedBatch[], audits: readonly AuditEntry[], now: number): void => {
-        for (const { room, update, seq, touchBoard } of batches) {
+        for (const { room, update, seq, touchBoard, claims } of batches) {
           stores.updates.append(room.boardId, seq, update, now);
+          for (const [clientId, shareId] of claims)
+            stores.clientIds.claim(room.boardId, clientId, shareId, now);
           if (touchBoard) stores.boards.touch(room.boardId, now);
         }
         if (audits.length > 0) stores.audit.appendInTransaction(audits);

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { ClientIdStore } from '../storage/client-id-store.js';
 import type { DocUpdateStore } from '../storage/doc-update-store.js';
 import { type CommitScheduler, Room, type RoomSettings } from './room.js';
 
@@ -10,9 +11,11 @@ import { type CommitScheduler, Room, type RoomSettings } from './room.js';
 export class RoomManager {
   private readonly rooms = new Map<string, Room>();
   private loadCount = 0;
+  private reloadCount = 0;
 
   constructor(
     private readonly updates: DocUpdateStore,
+    private readonly clientIds: ClientIdStore,
     private readonly commits: CommitScheduler,
     private readonly settings: RoomSettings,
     private readonly log: Logger,
@@ -22,9 +25,18 @@ export class RoomManager {
   acquire(boardId: string): Room {
     const existing = this.rooms.get(boardId);
     if (existing?.state === 'live') return existing;
-    const room = new Room(boardId, this.updates, this.commits, this.settings, this.log, (gone) => {
-      if (this.rooms.get(gone.boardId) === gone) this.rooms.delete(gone.boardId);
-    });
+    const room = new Room(
+      boardId,
+      this.updates,
+      this.clientIds,
+      this.commits,
+      this.settings,
+      this.log,
+      (gone) => {
+        if (this.rooms.get(gone.boardId) === gone) this.rooms.delete(gone.boardId);
+      },
+      () => this.reloadCount++,
+    );
     this.loadCount++;
     room.load();
     this.rooms.set(boardId, room);
@@ -43,6 +55,11 @@ export class RoomManager {
   /** How many times a board was loaded from storage since start (observability, tests). */
   get loads(): number {
     return this.loadCount;
+  }
+
+  /** How many times a live room rebuilt its doc from storage after a fault (observability, tests). */
+  get reloads(): number {
+    return this.reloadCount;
   }
 
   unloadAll(): void {

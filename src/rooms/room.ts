@@ -4,6 +4,7 @@ import { mayChangeDocument, type Role, writableRoot } from '../auth/roles.js';
 import { updateTouchesOnlyRoot } from '../auth/update-scope.js';
 import { describeError, HubError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ClientIdStore } from '../storage/client-id-store.js';
 import type { DocUpdateStore } from '../storage/doc-update-store.js';
 import { CloseCode } from '../sync/close-codes.js';
 import {
@@ -16,9 +17,8 @@ import {
   encodeUpdate,
   ProtocolError,
 } from '../sync/protocol.js';
-import { refusedRangeFill } from '../sync/refused-range-fill.js';
 import { updateChangesDoc } from '../sync/update-inspection.js';
-import { extendsExactly, UpdateShape } from '../sync/update-shape.js';
+import { extendsExactly, missingDependency, UpdateShape } from '../sync/update-shape.js';
 import {
   AwarenessTooLargeError,
   assertWellFormedUpdate,
@@ -26,7 +26,7 @@ import {
 } from '../sync/update-validation.js';
 import { frameBinaryMessage } from '../sync/ws-frame.js';
 import { applyBatch, type BatchResult, hasPendingStructs } from './apply-batch.js';
-import type { RoomMember, RoomState } from './types.js';
+import type { RoomMember, RoomState, WriteRefusal } from './types.js';
 
 /**
  * One board held in memory: its Y.Doc, the awareness (presence) of its members and its
@@ -64,6 +64,8 @@ export interface PreparedBatch {
   origins: Set<RoomMember>;
   /** The one member that already holds all of `update` (its sole author), spared the echo. */
   author: RoomMember | null;
+  /** Client ids `update` writes first on this board, with the share id that now owns each. */
+  claims: ReadonlyMap<number, string>;
   /**
    * True when `update` is not in the doc yet: a live edit that extends the doc exactly is logged
    * and broadcast as it came, and applied only after the broadcast (see takeExtendingEdit).
@@ -82,9 +84,16 @@ const isEmptyStateVector = (stateVector: Uint8Array): boolean =>
 interface PendingUpdate {
   member: RoomMember;
   update: Uint8Array;
-  /** What a live edit from an editor adds and points at; null for everything else. */
-  shape: UpdateShape | null;
+  /** What the update adds and points at, from the strict check's walk. */
+  shape: UpdateShape;
+  /** A live edit (a sync `update` message) from a member who may change the doc: the fast path's case. */
+  live: boolean;
 }
+
+/** What the batch decided about an update it did not apply. */
+type Verdict = { kind: 'refused'; refusal: WriteRefusal } | { kind: 'malformed'; reason: string };
+
+const NO_CLAIMS: ReadonlyMap<number, string> = new Map();
 
 /**
  * Whether the sender's role allows this update on doc as it is now. An update that changes
@@ -141,14 +150,19 @@ export class Room {
   private lastTouchedAt = 0;
   private tailCount = 0;
   private tailBytes = 0;
+  /** Owner (share id) of each client id written on this board, as stored (client-id-store.ts). */
+  private owners = new Map<number, string>();
 
   constructor(
     boardId: string,
     private readonly updates: DocUpdateStore,
+    private readonly clientIds: ClientIdStore,
     private readonly commits: CommitScheduler,
     private readonly settings: RoomSettings,
     private readonly log: Logger,
     private readonly onGone: (room: Room) => void,
+    /** Called each time the doc is rebuilt from storage after a fault (observability, tests). */
+    private readonly onReload: () => void,
   ) {
     this.boardId = boardId;
     this.doc = this.newDoc();
@@ -170,6 +184,7 @@ export class Room {
   load(): void {
     try {
       this.loadDocFromStorage(this.doc);
+      this.owners = this.clientIds.ownersOf(this.boardId);
     } catch (error) {
       this.stateValue = 'failed';
       this.awareness.destroy();
@@ -225,15 +240,11 @@ export class Room {
         return;
       }
       case 'sync-step2':
-        this.receiveDocumentUpdate(member, message.update, null);
+        this.receiveDocumentUpdate(member, message.update, false);
         return;
       case 'sync-update':
         // A reconnect's step 2 resends what the hub mostly has; only live edits take the fast path.
-        this.receiveDocumentUpdate(
-          member,
-          message.update,
-          mayChangeDocument(member.role) ? new UpdateShape() : null,
-        );
+        this.receiveDocumentUpdate(member, message.update, mayChangeDocument(member.role));
         return;
       case 'awareness':
         this.receiveAwareness(member, message.update);
@@ -298,26 +309,29 @@ export class Room {
   /**
    * Every role's document updates wait for the group commit and are checked there, against the
    * doc as it is when they apply: a commenter's quick edits arrive in one turn, each built on the
-   * one before, and a refused one's clock range must be filled in the same batch, or that client's
-   * later changes (after an upgrade to edit, say) could never integrate. Given a `shape`, the
-   * strict check also records what a live edit adds and points at, for the fast path.
+   * one before. The strict check also records what the update adds and points at (its shape):
+   * ownership, dependencies and the fast path are decided on it without applying anything.
    */
-  private receiveDocumentUpdate(member: RoomMember, update: Uint8Array, shape: UpdateShape | null): void {
+  private receiveDocumentUpdate(member: RoomMember, update: Uint8Array, live: boolean): void {
+    const shape = new UpdateShape();
     try {
       assertWellFormedUpdate(update, shape);
     } catch (error) {
       member.failProtocol(error instanceof ProtocolError ? error.message : 'malformed update');
       return;
     }
-    this.pending.push({ member, update, shape });
+    this.pending.push({ member, update, shape, live });
     this.commits.scheduleRoom(this);
   }
 
   /**
    * Group commit, step 1: apply this turn's pending edits in one transaction and say what to log
-   * and broadcast. A malformed update closes its sender and the doc is rebuilt from storage, so a
-   * half-applied update never lingers in memory. A change outside the sender's role is refused
-   * (never applied, logged or broadcast), once, even when the batch is applied again.
+   * and broadcast. Each update is judged right before it would apply (judge): one that writes
+   * another link's client id, or goes beyond the sender's role, is refused; one that would leave
+   * structs waiting for dependencies is refused too, or closes its sender when no refusal of its
+   * own explains the gap. Nothing of a refused update is applied, logged or broadcast. Only an
+   * update that passed every check and still failed to apply (a fault of ours or of Yjs's)
+   * costs a rebuild of the doc from storage, so a half-applied update never lingers in memory.
    */
   takeBatch(): PreparedBatch | null {
     if (this.stateValue !== 'live' || this.pending.length === 0) {
@@ -328,27 +342,30 @@ export class Room {
     if (extending !== null) return extending;
     let batch = this.pending;
     this.pending = [];
-    const refused = new Map<PendingUpdate, Uint8Array | null>();
-    let result = this.applyPermitted(batch, refused);
+    const verdicts = new Map<PendingUpdate, Verdict>();
+    let claims = new Map<number, string>();
+    let result = this.applyPermitted(batch, verdicts, claims);
     while (result.failed.length > 0) {
       const failed = new Set(result.failed);
+      this.log.error(
+        { boardId: this.boardId, updates: failed.size },
+        'a checked update failed to apply; reloading the board',
+      );
       for (const index of failed) batch[index]?.member.failProtocol('malformed update');
       batch = batch.filter((_, index) => !failed.has(index));
       this.doc = this.loadDocFromStorage();
-      result = this.applyPermitted(batch, refused);
+      this.onReload();
+      claims = new Map();
+      result = this.applyPermitted(batch, verdicts, claims);
     }
-    // A filled refused range is in `update` too, and nobody holds it yet: then everyone gets it.
-    let filled = false;
-    for (const [{ member }, fill] of refused) {
-      member.refuseWrite(refusalReason(member.role));
-      if (fill !== null) filled = true;
-    }
+    for (const [{ member }, verdict] of verdicts)
+      if (verdict.kind === 'malformed') member.failProtocol(verdict.reason);
     if (result.effectiveUpdate === null) return null;
     // Plain loops, no intermediate arrays: this runs once per room per turn that wrote anything.
     const origins = new Set<RoomMember>();
-    for (const pending of batch) if (!refused.has(pending)) origins.add(pending.member);
+    for (const pending of batch) if (!verdicts.has(pending)) origins.add(pending.member);
     let author: RoomMember | null = null;
-    if (origins.size === 1 && !filled) for (const only of origins) author = only;
+    if (origins.size === 1) for (const only of origins) author = only;
     return {
       room: this,
       update: result.effectiveUpdate,
@@ -356,6 +373,7 @@ export class Room {
       touchBoard: Date.now() - this.lastTouchedAt >= TOUCH_INTERVAL_MS,
       origins,
       author,
+      claims,
       applyAfterBroadcast: false,
     };
   }
@@ -372,13 +390,18 @@ export class Room {
     const only = this.pending[0] as PendingUpdate;
     const store = this.doc.store;
     if (
-      only.shape === null ||
+      !only.live ||
       !mayChangeDocument(only.member.role) ||
       hasPendingStructs(this.doc) ||
       !extendsExactly(only.shape, (client) => Y.getState(store, client))
     ) {
       return null;
     }
+    // One run of one client (extendsExactly): the general path refuses a write to another's id.
+    const client = only.shape.runs[0] as number;
+    const owner = this.owners.get(client);
+    const shareId = only.member.shareId;
+    if (owner !== undefined && owner !== shareId) return null;
     this.pending = [];
     return {
       room: this,
@@ -387,18 +410,20 @@ export class Room {
       touchBoard: Date.now() - this.lastTouchedAt >= TOUCH_INTERVAL_MS,
       origins: new Set([only.member]),
       author: only.member,
+      claims: owner === undefined ? new Map([[client, shareId]]) : NO_CLAIMS,
       applyAfterBroadcast: true,
     };
   }
 
   /**
-   * Applies the batch in one transaction, each update only if its sender's role allows it. A
-   * refused update's clock range is filled with GC structs (refused-range-fill.ts), so the
-   * sender's later, permitted changes still integrate.
+   * Applies the batch in one transaction, each update only if judge lets it; a verdict once
+   * given stands when the batch is applied again. Client ids the batch writes first go to
+   * `claims`, to be stored with the batch.
    */
   private applyPermitted(
     batch: readonly PendingUpdate[],
-    refused: Map<PendingUpdate, Uint8Array | null>,
+    verdicts: Map<PendingUpdate, Verdict>,
+    claims: Map<number, string>,
   ): BatchResult {
     const doc = this.doc;
     return applyBatch(
@@ -407,21 +432,69 @@ export class Room {
       this,
       (index) => {
         const pending = batch[index];
-        if (pending === undefined) return false;
-        if (!refused.has(pending)) {
-          if (mayApply(doc, pending)) return true;
-          refused.set(pending, refusedRangeFill(doc, pending.update));
-        }
-        const fill = refused.get(pending);
-        if (fill) Y.applyUpdate(doc, fill, this);
+        if (pending === undefined || verdicts.has(pending)) return false;
+        const verdict = this.judge(doc, pending, claims);
+        if (verdict === null) return true;
+        verdicts.set(pending, verdict);
+        // At once: the sender's next update in this batch may build on the refused clocks.
+        if (verdict.kind === 'refused') pending.member.refuseWrite(verdict.refusal);
         return false;
       },
     );
   }
 
+  /**
+   * Null if the update may apply to doc as it is now (and its first-written client ids are
+   * added to claims), else why not. Only the update's new structs count: what the doc already
+   * has (a reconnect resends it) writes nothing. Deletions name no writer, so they are judged by
+   * role alone.
+   */
+  private judge(doc: Y.Doc, pending: PendingUpdate, claims: Map<number, string>): Verdict | null {
+    const { member, shape } = pending;
+    const store = doc.store;
+    const state = (client: number): number => Y.getState(store, client);
+    const runs = shape.runs;
+    const refuse = (reason: string): Verdict => {
+      // Remembered by the connection: what it sends later at these clocks cannot integrate either.
+      const ranges: number[] = [];
+      for (let i = 0; i < runs.length; i += 3) {
+        const client = runs[i] as number;
+        const end = runs[i + 2] as number;
+        const from = Math.max(runs[i + 1] as number, state(client));
+        if (end > from) ranges.push(client, from);
+      }
+      return { kind: 'refused', refusal: { reason, bytes: pending.update.byteLength, ranges } };
+    };
+    for (let i = 0; i < runs.length; i += 3) {
+      const client = runs[i] as number;
+      if ((runs[i + 2] as number) <= state(client)) continue;
+      const owner = claims.get(client) ?? this.owners.get(client);
+      if (owner !== undefined && owner !== member.shareId) {
+        return refuse(`client id ${client} belongs to another link on this board; reload the page`);
+      }
+    }
+    const missing = missingDependency(shape, state);
+    if (missing !== null) {
+      const refusedFrom = member.refusedFrom(missing.client);
+      if (refusedFrom !== undefined && missing.clock >= refusedFrom) {
+        return refuse('this change builds on a change of yours that was refused; reload the page');
+      }
+      return { kind: 'malformed', reason: 'update depends on changes the board does not have' };
+    }
+    if (!mayApply(doc, pending)) return refuse(refusalReason(member.role));
+    for (let i = 0; i < runs.length; i += 3) {
+      const client = runs[i] as number;
+      if ((runs[i + 2] as number) > state(client) && !this.owners.has(client) && !claims.has(client)) {
+        claims.set(client, member.shareId);
+      }
+    }
+    return null;
+  }
+
   /** Group commit, step 2a: the rows are durable; now the others may see them. */
   commitSucceeded(batch: PreparedBatch): void {
     this.lastSeq = batch.seq;
+    for (const [client, shareId] of batch.claims) this.owners.set(client, shareId);
     this.loadedState = null;
     if (batch.touchBoard) this.lastTouchedAt = Date.now();
     this.tailCount += 1;
@@ -470,6 +543,7 @@ export class Room {
     if (!batch.applyAfterBroadcast) {
       try {
         this.doc = this.loadDocFromStorage();
+        this.onReload();
       } catch (error) {
         this.log.error({ boardId: this.boardId, err: describeError(error) }, 'board could not be reloaded');
       }
@@ -490,6 +564,7 @@ export class Room {
     this.pending = [];
     try {
       this.doc = this.loadDocFromStorage();
+      this.onReload();
     } catch (loadError) {
       this.log.error({ boardId: this.boardId, err: describeError(loadError) }, 'board cannot be reloaded');
       this.stateValue = 'failed';

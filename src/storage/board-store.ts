@@ -2,8 +2,8 @@ import type { Db } from './database.js';
 
 /**
  * Boards are soft-deleted: deleted_at moves a board to the trash without losing its content;
- * restore clears it; purge removes the board, its content, its image files and its shares for good (audit rows,
- * which only name the board, stay).
+ * restore clears it; purge removes the board, its content, its image files, its shares and its
+ * client-id owners for good (audit rows, which only name the board, stay).
  */
 export interface BoardRecord {
   id: string;
@@ -101,6 +101,7 @@ export class BoardStore {
       db.prepare<[string]>('DELETE FROM doc_updates WHERE board_id = ?'),
       db.prepare<[string]>('DELETE FROM doc_snapshots WHERE board_id = ?'),
       db.prepare<[string]>('DELETE FROM board_files WHERE board_id = ?'),
+      db.prepare<[string]>('DELETE FROM board_client_ids WHERE board_id = ?'),
       db.prepare<[string]>('DELETE FROM shares WHERE board_id = ?'),
       db.prepare<[string]>('DELETE FROM boards WHERE id = ?'),
     ];

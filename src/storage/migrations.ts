@@ -118,6 +118,17 @@ const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX shares_one_owner_per_board ON shares(board_id)
     WHERE kind = 'owner' AND revoked_at IS NULL;
   `,
+  `
+  -- Which link first wrote each Yjs client id on a board (client-id-store.ts): only that link
+  -- may write the id's later clocks. Ids from before this table have no row until written again.
+  CREATE TABLE board_client_ids (
+    board_id   TEXT NOT NULL REFERENCES boards(id),
+    client_id  INTEGER NOT NULL,
+    share_id   TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (board_id, client_id)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,6 +2,7 @@ import { AdminTokenStore } from './admin-token-store.js';
 import { AuditStore } from './audit-store.js';
 import { BoardFileStore } from './board-file-store.js';
 import { BoardStore } from './board-store.js';
+import { ClientIdStore } from './client-id-store.js';
 import { type Db, databaseFile, type OpenOptions, openDatabase } from './database.js';
 import { DocUpdateStore } from './doc-update-store.js';
 import { MetaStore } from './meta-store.js';
@@ -17,6 +18,7 @@ export interface Stores {
   boards: BoardStore;
   updates: DocUpdateStore;
   files: BoardFileStore;
+  clientIds: ClientIdStore;
   shares: ShareStore;
   audit: AuditStore;
   adminTokens: AdminTokenStore;
@@ -33,6 +35,7 @@ export function openStores(dataDir: string, options: OpenOptions = {}): Stores {
     boards: new BoardStore(db),
     updates: new DocUpdateStore(db),
     files: new BoardFileStore(db),
+    clientIds: new ClientIdStore(db),
     shares: new ShareStore(db),
     audit: new AuditStore(db),
     adminTokens: new AdminTokenStore(db),

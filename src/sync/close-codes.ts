@@ -11,6 +11,7 @@ export const CloseCode = {
   goingAway: 1001,
   protocolError: 1002,
   unsupportedData: 1003,
+  policyViolation: 1008,
   internalError: 1011,
   tryAgainLater: 1013,
   tokenInvalid: 4401,

@@ -4,7 +4,7 @@ import type { Role } from '../auth/roles.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Room } from '../rooms/room.js';
-import type { RoomMember } from '../rooms/types.js';
+import type { RoomMember, WriteRefusal } from '../rooms/types.js';
 import type { AuditEntry } from '../storage/audit-store.js';
 import { CloseCode } from './close-codes.js';
 import {
@@ -51,6 +51,14 @@ export interface ConnectionHooks {
 /** A reader closed as too far behind gets this long to take its close frame, then is dropped. */
 const BEHIND_CLOSE_GRACE_MS = 1000;
 
+/**
+ * Refusing costs the hub work (a scope check per update), and refused clock ranges are kept per
+ * connection: past either budget the connection is closed. A stock client on a read-only link
+ * refuses a few small changes a minute at most; it reconnects and starts a fresh budget.
+ */
+const MAX_REFUSED_BYTES = 8 * 1024 * 1024;
+const MAX_REFUSED_CLIENTS = 10_000;
+
 /** setTimeout cannot wait longer than this; longer expiries re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -67,6 +75,10 @@ export class ClientConnection implements RoomMember, QueuedReader {
   alive = true;
   private refusedWrites = 0;
   private firstRefusedAt: number | null = null;
+  private refusedBytes = 0;
+  private overRefusalBudget = false;
+  /** Per client id, the lowest clock refused on this connection: later clocks cannot integrate. */
+  private refusedClocks: Map<number, number> | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Set when a size or rate limit closed it: nothing it sends after that is handled. */
@@ -101,6 +113,10 @@ export class ClientConnection implements RoomMember, QueuedReader {
 
   get role(): Role {
     return this.identity.role;
+  }
+
+  get shareId(): string {
+    return this.identity.shareId;
   }
 
   /** A role change applies to the very next message. */
@@ -178,10 +194,32 @@ export class ClientConnection implements RoomMember, QueuedReader {
     else this.closedCallbacks.push(callback);
   }
 
-  refuseWrite(reason: string): void {
+  refuseWrite({ reason, bytes, ranges }: WriteRefusal): void {
     this.refusedWrites++;
     this.firstRefusedAt ??= Date.now();
+    this.refusedBytes += bytes;
+    this.refusedClocks ??= new Map();
+    const clocks = this.refusedClocks;
+    for (let i = 0; i < ranges.length; i += 2) {
+      const client = ranges[i] as number;
+      const from = ranges[i + 1] as number;
+      const known = clocks.get(client);
+      if (known === undefined || from < known) clocks.set(client, from);
+    }
+    if (this.refusedBytes > MAX_REFUSED_BYTES || clocks.size > MAX_REFUSED_CLIENTS) {
+      // Updates already read in this turn are refused after the close: one audit row for all.
+      if (this.overRefusalBudget) return;
+      this.overRefusalBudget = true;
+      const why = 'too many refused changes; reload the page';
+      this.auditEvent('protocol_error', { reason: why, refusedBytes: this.refusedBytes });
+      this.close(CloseCode.policyViolation, why);
+      return;
+    }
     this.send(encodePermissionDenied(reason));
+  }
+
+  refusedFrom(client: number): number | undefined {
+    return this.refusedClocks?.get(client);
   }
 
   failProtocol(reason: string): void {

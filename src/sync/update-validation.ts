@@ -14,6 +14,12 @@ import type { UpdateShape } from './update-shape.js';
 export const MAX_CLOCK = 2 ** 48;
 /** Yjs client ids are random 32-bit numbers; other implementations keep them below 2^53. */
 const MAX_CLIENT_ID = Number.MAX_SAFE_INTEGER;
+/**
+ * A client's update names the ids whose structs the hub lacks: its own, and in a reconnect's
+ * sync step 2 those of edits it holds and the hub does not (a few). More than this is an attack
+ * (one frame naming a million made-up ids): every id costs the room work before it can refuse.
+ */
+export const MAX_UPDATE_CLIENTS = 10_000;
 
 const within = (value: number, max: number): boolean =>
   Number.isSafeInteger(value) && value >= 0 && value <= max;
@@ -160,42 +166,56 @@ function contentLength(decoder: decoding.Decoder, ref: number): number {
   }
 }
 
-/** Reads an item id (client, clock) another item points at; records it with the pointing item's clock. */
-function readReference(decoder: decoding.Decoder, shape: UpdateShape | null, itemClock: number): void {
+/** Reads an item id (client, clock) another item points at; records it with the pointing item's id. */
+function readReference(
+  decoder: decoding.Decoder,
+  shape: UpdateShape | null,
+  itemClient: number,
+  itemClock: number,
+): void {
   const client = decoding.readVarUint(decoder);
   const clock = decoding.readVarUint(decoder);
-  if (shape !== null) shape.references.push(client, clock, itemClock);
+  if (shape !== null) shape.references.push(client, clock, itemClient, itemClock);
 }
 
 /**
  * Throws ProtocolError unless `update` is a Yjs (v1) update the hub can apply and serve again.
- * Given a `shape`, it also records there what the update adds and points at (update-shape.ts).
+ * Given a shape (`wanted`), it also records there what the update adds and points at (update-shape.ts).
  */
-export function assertWellFormedUpdate(update: Uint8Array, shape: UpdateShape | null = null): void {
+export function assertWellFormedUpdate(update: Uint8Array, wanted: UpdateShape | null = null): void {
   // Like the decode-then-check it replaces: a malformed update is "malformed" even when an
   // impossible item comes before the bytes that make it malformed.
   let impossible: string | null = null;
+  let tooManyClients = false;
   try {
     const decoder = decoding.createDecoder(update);
     const clients = decoding.readVarUint(decoder);
+    // Still walked to the end (as cheap as any frame that size), so garbage stays "malformed".
+    tooManyClients = clients > MAX_UPDATE_CLIENTS;
+    const shape = tooManyClients ? null : wanted;
     for (let c = 0; c < clients; c++) {
       const structs = decoding.readVarUint(decoder);
       const client = decoding.readVarUint(decoder);
       let clock = decoding.readVarUint(decoder);
-      const firstClock = clock;
+      let firstClock = clock;
       for (let s = 0; s < structs; s++) {
         const info = decoding.readUint8(decoder);
         let length: number;
         if (info === SKIP_INFO) {
           length = decoding.readVarUint(decoder);
-          if (shape !== null) shape.hasSkips = true;
+          if (shape !== null) {
+            // A skip ends a run: what follows needs the skipped clocks from somewhere else.
+            shape.hasSkips = true;
+            shape.runs.push(client, firstClock, clock);
+          }
+          firstClock = clock + length;
         } else if ((info & BITS5) !== 0) {
-          if ((info & HAS_ORIGIN) !== 0) readReference(decoder, shape, clock);
-          if ((info & HAS_RIGHT_ORIGIN) !== 0) readReference(decoder, shape, clock);
+          if ((info & HAS_ORIGIN) !== 0) readReference(decoder, shape, client, clock);
+          if ((info & HAS_RIGHT_ORIGIN) !== 0) readReference(decoder, shape, client, clock);
           if ((info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN)) === 0) {
             // No neighbours: the parent follows (a root type's name, or an item id), then its key.
             if (decoding.readVarUint(decoder) === 1) skipString(decoder);
-            else readReference(decoder, shape, clock);
+            else readReference(decoder, shape, client, clock);
             if ((info & HAS_PARENT_SUB) !== 0) skipString(decoder);
           }
           length = contentLength(decoder, info & BITS5);
@@ -230,6 +250,7 @@ export function assertWellFormedUpdate(update: Uint8Array, shape: UpdateShape | 
   } catch {
     throw new ProtocolError('malformed update');
   }
+  if (tooManyClients) throw new ProtocolError(`update naming more than ${MAX_UPDATE_CLIENTS} client ids`);
   if (impossible !== null) throw new ProtocolError(impossible);
 }
 

@@ -23,7 +23,10 @@ class RecordingMember implements RoomMember {
   awarenessIds: number[] | null = null;
   readonly updates: Uint8Array[] = [];
   closedWith: number | null = null;
-  constructor(readonly role: 'edit' | 'view') {}
+  readonly shareId: string;
+  constructor(readonly role: 'edit' | 'view') {
+    this.shareId = `share-${this.id}`;
+  }
   send(_frame: Uint8Array): void {}
   sendFramed(frame: Buffer): void {
     const message = decodeClientMessage(frame.subarray(frameHeaderLength(frame)));
@@ -33,6 +36,9 @@ class RecordingMember implements RoomMember {
     this.closedWith = code;
   }
   refuseWrite(): void {}
+  refusedFrom(): number | undefined {
+    return undefined;
+  }
   failProtocol(): void {
     this.closedWith = 1002;
   }
@@ -57,7 +63,7 @@ function openRooms(): { stores: Stores; commits: GroupCommit; rooms: RoomManager
     maxAwarenessIdsPerConnection: 4,
     awarenessRelayIntervalMs: 50,
   };
-  const rooms = new RoomManager(stores.updates, commits, settings, log);
+  const rooms = new RoomManager(stores.updates, stores.clientIds, commits, settings, log);
   stores.boards.create(BOARD, 'fast path', Date.now());
   return {
     stores,

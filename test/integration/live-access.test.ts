@@ -230,7 +230,7 @@ describe("changing a share's role applies to its live connections", () => {
       'observer sees the first edit',
       () => observer.doc.getText('notes').toString() === 'before',
     );
-    return { board, shareId: writerShare.share.id, writer, observer };
+    return { board, shareId: writerShare.share.id, writerToken: writerShare.token, writer, observer };
   }
 
   const setRole = (shareId: string, role: ShareJson['role']): Promise<ShareJson> =>
@@ -254,8 +254,8 @@ describe("changing a share's role applies to its live connections", () => {
     assert.deepEqual(writer.closeEvents, [], 'the connection stays open, read-only');
   });
 
-  it('a share downgraded to comment keeps commenting live, even after one of its edits was refused', async () => {
-    const { board, shareId, writer, observer } = await writerAndObserver('Downgrade to comment');
+  it('a share downgraded to comment keeps commenting live; after a refused edit, only once the page reloads', async () => {
+    const { board, shareId, writerToken, writer, observer } = await writerAndObserver('Downgrade to comment');
     assert.equal((await setRole(shareId, 'comment')).role, 'comment');
     await waitForLiveRole(api, board.id, shareId, 'comment');
 
@@ -266,7 +266,13 @@ describe("changing a share's role applies to its live connections", () => {
     await sleep(300);
     assert.equal(observer.doc.getText('notes').toString(), 'before', 'the edit is refused');
 
-    writer.doc.getMap('comments').set('c2', 'second comment');
+    // Its next clocks follow the refused ones, which the hub never stored: refused until it reloads.
+    writer.doc.getMap('comments').set('gap', 'after the refused edit');
+    await afterHubHandled(writer, observer, 'refused-comment');
+    await sleep(300);
+    assert.equal(observer.doc.getMap('comments').has('gap'), false);
+    const reloaded = await connect(board.id, writerToken);
+    reloaded.doc.getMap('comments').set('c2', 'second comment');
     await waitFor('observer sees the second comment', () => observer.doc.getMap('comments').get('c2'));
     await waitFor(
       'comments stored',
@@ -293,8 +299,8 @@ describe("changing a share's role applies to its live connections", () => {
     );
   });
 
-  it('upgrading back to edit lets the next edits of a client refused while view-only through', async () => {
-    const { board, shareId, writer, observer } = await writerAndObserver('Round trip');
+  it('upgrading back to edit: a client refused while view-only edits again once its page reloads', async () => {
+    const { board, shareId, writerToken, writer, observer } = await writerAndObserver('Round trip');
     await setRole(shareId, 'view');
     await waitForLiveRole(api, board.id, shareId, 'view');
     writer.doc.getMap('cards').set('refused', 'while view-only');
@@ -304,18 +310,21 @@ describe("changing a share's role applies to its live connections", () => {
 
     assert.equal((await setRole(shareId, 'edit')).role, 'edit');
     await waitForLiveRole(api, board.id, shareId, 'edit');
-    // y-websocket resends unsent state only on reconnect: what matters is the next, fresh edit.
-    writer.doc.getMap('cards').set('fresh', 'after the upgrade');
-    await waitFor(
-      'observer sees the fresh edit',
-      () => observer.doc.getMap('cards').get('fresh') === 'after the upgrade',
-    );
+    // Its next edit comes after the refused clocks, which the hub never stored: refused too.
+    writer.doc.getMap('cards').set('gap', 'after the upgrade, same doc');
+    await afterHubHandled(writer, observer, 'gap');
+    await sleep(200);
+    assert.equal(observer.doc.getMap('cards').has('gap'), false);
+
+    const reloaded = await connect(board.id, writerToken);
+    reloaded.doc.getMap('cards').set('fresh', 'after the reload');
     await waitFor(
       'fresh edit stored',
-      () => readStoredDoc(hub.dataDir, board.id).getMap('cards').get('fresh') === 'after the upgrade',
+      () => readStoredDoc(hub.dataDir, board.id).getMap('cards').get('fresh') === 'after the reload',
     );
-    assert.equal(observer.doc.getMap('cards').has('refused'), false, 'the refused edit never lands');
+    assert.equal(observer.doc.getMap('cards').get('fresh'), 'after the reload');
     assert.equal(readStoredDoc(hub.dataDir, board.id).getMap('cards').has('refused'), false);
+    assert.equal(readStoredDoc(hub.dataDir, board.id).getMap('cards').has('gap'), false);
   });
 });
 
